@@ -1,0 +1,20 @@
+package dev.voiceagent.llm;
+
+/** A chat model that streams its reply. Implementations block the calling (virtual) thread. */
+public interface LanguageModel {
+
+    /**
+     * Streams the reply to {@code request}, handing each text delta to {@code sink} as it arrives.
+     * Returns when the stream ends normally or when {@code sink} returns {@code false}, in which case the
+     * underlying response is closed at once. Interrupting the thread also ends the stream.
+     *
+     * @throws dev.voiceagent.vendor.VendorException when the vendor fails, including a stream cut midway
+     */
+    void stream(ChatRequest request, TokenSink sink);
+
+    /** Receives text deltas; returns {@code false} to stop the stream. */
+    @FunctionalInterface
+    interface TokenSink {
+        boolean accept(String delta);
+    }
+}
