@@ -1,5 +1,188 @@
 package dev.voiceagent;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import io.helidon.logging.common.LogConfig;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.websocket.WsRouting;
+
+import dev.voiceagent.call.CallRegistry;
+import dev.voiceagent.call.CallServices;
+import dev.voiceagent.call.MediaStreamListener;
+import dev.voiceagent.config.Settings;
+import dev.voiceagent.llm.LanguageModel;
+import dev.voiceagent.llm.WorkersAiChat;
+import dev.voiceagent.observe.CallMetrics;
+import dev.voiceagent.observe.HealthService;
+import dev.voiceagent.persona.PersonaCatalog;
+import dev.voiceagent.persona.PersonaConfigException;
+import dev.voiceagent.stt.SpeechToText;
+import dev.voiceagent.stt.WorkersAiWhisper;
+import dev.voiceagent.tts.ElevenLabsTts;
+import dev.voiceagent.tts.FailoverSynthesizer;
+import dev.voiceagent.tts.PhraseCache;
+import dev.voiceagent.tts.PhraseWarmer;
+import dev.voiceagent.tts.SpeechSynthesizer;
+import dev.voiceagent.tts.WorkersAiAuraTts;
+import dev.voiceagent.twilio.CallControl;
+import dev.voiceagent.twilio.HandshakeVerifier;
+import dev.voiceagent.twilio.StreamTokens;
+import dev.voiceagent.twilio.TwilioRestCalls;
+import dev.voiceagent.twilio.TwilioSignature;
+import dev.voiceagent.twilio.TwilioWebhook;
+import dev.voiceagent.vendor.CloudflareAccount;
+import dev.voiceagent.vendor.VendorException;
+
+/** Starts the voice agent: reads settings, wires the parts, serves HTTP and the media socket. */
 public final class Main {
-    public static void main(String[] args) { }
+
+    private static final Logger LOG = Logger.getLogger(Main.class.getName());
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        LogConfig.configureRuntime();
+        Config config = Config.builder()
+                .disableEnvironmentVariablesSource()   // the env contract is mapped explicitly by Settings
+                .addSource(ConfigSources.file("config/application.yaml").optional())
+                .addSource(ConfigSources.classpath("application.yaml").optional())
+                .build();
+        Settings settings;
+        try {
+            settings = Settings.load(config.get("voice-agent"), System.getenv());
+        } catch (IllegalArgumentException e) {
+            LOG.severe("invalid configuration: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        WebServerConfig.Builder builder = WebServer.builder().config(config.get("server"));
+        Agent agent;
+        try {
+            agent = setup(builder, settings);
+        } catch (PersonaConfigException e) {
+            LOG.severe("cannot start: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        WebServer server = builder.build().start();
+        Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "agent-close"));
+        LOG.info("voice agent listening on port " + server.port() + "; " + settings);
+    }
+
+    /**
+     * Wires the whole server onto {@code server}: the Twilio webhook, the media socket, health. Used by
+     * {@link #main} and by tests, which point {@code settings} at local fake vendors.
+     *
+     * @return the running parts, to close when the server stops
+     * @throws PersonaConfigException when the personas file is missing or invalid
+     */
+    public static Agent setup(WebServerConfig.Builder server, Settings settings) {
+        PersonaCatalog personas = PersonaCatalog.open(settings.personasFile(), Duration.ofSeconds(2));
+        CallMetrics metrics = CallMetrics.global();
+        Settings.Calls calls = settings.calls();
+
+        Optional<CloudflareAccount> cloudflare = settings.cloudflare().configured()
+                ? Optional.of(new CloudflareAccount(settings.cloudflare().apiBase(),
+                                                    settings.cloudflare().accountId().orElseThrow(),
+                                                    settings.cloudflare().apiToken().orElseThrow()))
+                : Optional.empty();
+        SpeechToText stt = cloudflare.<SpeechToText>map(cf -> new WorkersAiWhisper(
+                        cf, settings.cloudflare().sttModel(), settings.cloudflare().sttLanguage(), calls.sttTimeout()))
+                .orElse(wav -> {
+                    throw unconfigured("cloudflare");
+                });
+        LanguageModel llm = cloudflare.<LanguageModel>map(cf -> new WorkersAiChat(cf, calls.llmTimeout()))
+                .orElse((request, sink) -> {
+                    throw unconfigured("cloudflare");
+                });
+        Optional<SpeechSynthesizer> elevenLabs = settings.elevenLabs().apiKey()
+                .map(key -> new ElevenLabsTts(settings.elevenLabs().apiBase(), key, calls.ttsTimeout()));
+        SpeechSynthesizer aura = cloudflare.<SpeechSynthesizer>map(cf -> new WorkersAiAuraTts(cf, calls.ttsTimeout()))
+                .orElse((request, sink) -> {
+                    throw unconfigured("cloudflare");
+                });
+        SpeechSynthesizer tts = new FailoverSynthesizer(elevenLabs, aura, calls.ttsFailoverCooldown(), System::nanoTime,
+                                                        e -> metrics.vendorError(e.vendor(), e.kind().name()));
+        CallControl callControl = settings.twilio().configured()
+                ? new TwilioRestCalls(settings.twilio().apiBase(), settings.twilio().accountSid().orElseThrow(),
+                                      settings.twilio().authToken().orElseThrow(), calls.hangUpTimeout())
+                : callSid -> {
+                    throw unconfigured("twilio");
+                };
+        Optional<TwilioSignature> signature = settings.twilio().authToken().map(TwilioSignature::new);
+        StreamTokens tokens = new StreamTokens(tokenSecret(settings), Duration.ofMinutes(2), Clock.systemUTC());
+        PhraseCache phrases = new PhraseCache(256, 8 * 30_000);
+        CallRegistry registry = new CallRegistry();
+        CallServices services = new CallServices(calls, personas, stt, llm, tts, phrases, callControl, tokens,
+                                                 registry, metrics, System::nanoTime, Clock.systemDefaultZone());
+
+        boolean agentCanRun = cloudflare.isPresent();
+        Map<String, Boolean> vendors = new LinkedHashMap<>();
+        vendors.put("twilio", settings.twilio().configured());
+        vendors.put("cloudflare", settings.cloudflare().configured());
+        vendors.put("elevenlabs", settings.elevenLabs().configured());
+        vendors.put("gohighlevel", settings.goHighLevel().configured());
+        settings.unconfiguredVendors().forEach(v -> LOG.warning("vendor not configured: " + v));
+        if (!agentCanRun) {
+            LOG.warning("calls will be answered with an apology until Cloudflare Workers AI is configured");
+        }
+
+        HandshakeVerifier handshake = new HandshakeVerifier(signature, settings.publicBaseUrl());
+        server.port(settings.port())
+                .routing(r -> r
+                        .register("/twilio", new TwilioWebhook(signature, settings.publicBaseUrl(), personas, tokens,
+                                                               () -> agentCanRun))
+                        .register("/observe", new HealthService(vendors, personas, registry::size, agentCanRun)))
+                .addRouting(WsRouting.builder()
+                                    .endpoint("/twilio/media", () -> new MediaStreamListener(services, handshake)));
+
+        PhraseWarmer warmer = agentCanRun ? PhraseWarmer.start(personas.current(), tts, phrases) : PhraseWarmer.none();
+        return new Agent(personas, registry, warmer);
+    }
+
+    /**
+     * Stream tokens must verify on whichever instance Twilio's socket reaches, so the key is derived from
+     * the Twilio auth token all instances share; without one, a per-process random key is enough.
+     */
+    private static byte[] tokenSecret(Settings settings) {
+        Optional<String> shared = settings.twilio().authToken();
+        if (shared.isEmpty()) {
+            byte[] random = new byte[32];
+            new SecureRandom().nextBytes(random);
+            return random;
+        }
+        try {
+            return MessageDigest.getInstance("SHA-256")
+                    .digest(("voice-agent stream token|" + shared.get()).getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static VendorException unconfigured(String vendor) {
+        return new VendorException(vendor, VendorException.Kind.UNCONFIGURED, 0, "no credentials configured");
+    }
+
+    /** The running parts of the agent that outlive {@link #setup}. */
+    public record Agent(PersonaCatalog personas, CallRegistry calls, PhraseWarmer warmer) implements AutoCloseable {
+
+        @Override
+        public void close() {
+            warmer.close();
+            personas.close();
+        }
+    }
 }

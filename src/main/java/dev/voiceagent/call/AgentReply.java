@@ -1,0 +1,191 @@
+package dev.voiceagent.call;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * One thing the agent says: an answer to a caller turn, or a fixed phrase. Producer threads fill in what
+ * was said (pieces of text and the length of their audio); the call thread tracks, from Twilio's mark
+ * echoes, how much of it the caller actually heard.
+ *
+ * <p>Marks are named {@code r<reply>.<piece>} and {@code r<reply>.end}, so an echo can always be traced to
+ * its reply, and echoes of a cleared reply (Twilio echoes every pending mark on {@code clear}) are ignored.
+ */
+final class AgentReply {
+
+    /** Why the agent is speaking. */
+    enum Kind { GREETING, ANSWER, REPROMPT, GOODBYE, APOLOGY }
+
+    /** A piece of the reply queued for playback, with the duration of its audio. */
+    record Piece(String text, long audioNanos) {
+    }
+
+    /** A parsed mark name. {@code piece} is -1 for the end mark. */
+    record MarkName(long reply, int piece) {
+        boolean isEnd() {
+            return piece < 0;
+        }
+    }
+
+    private final long number;
+    private final Kind kind;
+    private final boolean interruptible;
+    private final List<Piece> pieces = new CopyOnWriteArrayList<>();
+    private final TurnTimings timings;
+    private final byte[] callerAudio;
+    private final String typedInput;
+    private volatile String callerText;
+    private volatile boolean endsCall;
+    private volatile boolean produced;
+
+    // Owned by the call thread.
+    private int piecesHeard;
+    private long heardUpToNanos;
+
+    AgentReply(long number, Kind kind, boolean interruptible, boolean endsCall, TurnTimings timings,
+               byte[] callerAudio, String typedInput) {
+        this.number = number;
+        this.kind = kind;
+        this.interruptible = interruptible;
+        this.endsCall = endsCall;
+        this.timings = timings;
+        this.callerAudio = callerAudio;
+        this.typedInput = typedInput;
+    }
+
+    long number() {
+        return number;
+    }
+
+    Kind kind() {
+        return kind;
+    }
+
+    boolean interruptible() {
+        return interruptible;
+    }
+
+    TurnTimings timings() {
+        return timings;
+    }
+
+    /** The caller's audio this answers (ANSWER to speech only); kept so an abandoned answer can be redone. */
+    Optional<byte[]> callerAudio() {
+        return Optional.ofNullable(callerAudio);
+    }
+
+    /** Keys the caller pressed that this answers, if any. */
+    Optional<String> typedInput() {
+        return Optional.ofNullable(typedInput);
+    }
+
+    /** What the caller said, once transcribed. */
+    Optional<String> callerText() {
+        return Optional.ofNullable(callerText);
+    }
+
+    void callerText(String text) {
+        this.callerText = text;
+    }
+
+    boolean endsCall() {
+        return endsCall;
+    }
+
+    void endsCall(boolean value) {
+        this.endsCall = value;
+    }
+
+    /** All audio and the end mark are queued. */
+    boolean produced() {
+        return produced;
+    }
+
+    void markProduced() {
+        this.produced = true;
+    }
+
+    /** Records a piece whose audio is queued; returns the name of the mark that follows it. */
+    String addPiece(String text, long audioNanos) {
+        pieces.add(new Piece(text, audioNanos));
+        return "r" + number + "." + (pieces.size() - 1);
+    }
+
+    String endMarkName() {
+        return "r" + number + ".end";
+    }
+
+    boolean hasPieces() {
+        return !pieces.isEmpty();
+    }
+
+    boolean hasAudio() {
+        return pieces.stream().anyMatch(p -> p.audioNanos() > 0);
+    }
+
+    /** Everything the reply said. */
+    String fullText() {
+        return join(pieces.size());
+    }
+
+    /** Twilio finished playing piece {@code index} at {@code nowNanos}. */
+    void piecePlayed(int index, long nowNanos) {
+        if (index + 1 > piecesHeard) {
+            piecesHeard = index + 1;
+            heardUpToNanos = nowNanos;
+        }
+    }
+
+    /**
+     * What the caller heard if playback stopped at {@code stopNanos}: the pieces whose marks came back,
+     * plus the share of the next piece that had time to play (by its audio length), cut at a word.
+     *
+     * @param playStartNanos when the first frame of this reply was sent (0 if never)
+     */
+    String heardText(long stopNanos, long playStartNanos) {
+        StringBuilder heard = new StringBuilder(join(piecesHeard));
+        if (piecesHeard < pieces.size() && playStartNanos > 0) {
+            Piece next = pieces.get(piecesHeard);
+            long from = piecesHeard == 0 ? playStartNanos : heardUpToNanos;
+            double share = next.audioNanos() <= 0 ? 0 : (double) (stopNanos - from) / next.audioNanos();
+            String[] words = next.text().split("\\s+");
+            int count = (int) Math.floor(Math.max(0, Math.min(1, share)) * words.length);
+            if (count > 0) {
+                if (!heard.isEmpty()) {
+                    heard.append(' ');
+                }
+                heard.append(String.join(" ", java.util.Arrays.copyOf(words, count)));
+            }
+        }
+        return heard.toString();
+    }
+
+    static Optional<MarkName> parseMark(String name) {
+        if (!name.startsWith("r")) {
+            return Optional.empty();
+        }
+        int dot = name.indexOf('.');
+        if (dot < 2) {
+            return Optional.empty();
+        }
+        try {
+            long reply = Long.parseLong(name.substring(1, dot));
+            String rest = name.substring(dot + 1);
+            return Optional.of(new MarkName(reply, rest.equals("end") ? -1 : Integer.parseInt(rest)));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private String join(int count) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < count && i < pieces.size(); i++) {
+            if (!s.isEmpty()) {
+                s.append(' ');
+            }
+            s.append(pieces.get(i).text());
+        }
+        return s.toString();
+    }
+}

@@ -1,0 +1,34 @@
+package dev.voiceagent.call;
+
+import java.time.Clock;
+import java.util.function.LongSupplier;
+
+import dev.voiceagent.config.Settings;
+import dev.voiceagent.llm.LanguageModel;
+import dev.voiceagent.observe.CallMetrics;
+import dev.voiceagent.persona.PersonaCatalog;
+import dev.voiceagent.stt.SpeechToText;
+import dev.voiceagent.tts.PhraseCache;
+import dev.voiceagent.tts.SpeechSynthesizer;
+import dev.voiceagent.twilio.CallControl;
+import dev.voiceagent.twilio.StreamTokens;
+
+/**
+ * What every call shares: settings, vendor clients, caches and bookkeeping. Built once by {@code Main}.
+ *
+ * @param nanoTime monotonic clock for latencies and timers (System::nanoTime outside tests)
+ * @param clock    wall clock for dates in the prompt
+ */
+public record CallServices(Settings.Calls settings,
+                           PersonaCatalog personas,
+                           SpeechToText stt,
+                           LanguageModel llm,
+                           SpeechSynthesizer tts,
+                           PhraseCache phrases,
+                           CallControl callControl,
+                           StreamTokens tokens,
+                           CallRegistry registry,
+                           CallMetrics metrics,
+                           LongSupplier nanoTime,
+                           Clock clock) {
+}

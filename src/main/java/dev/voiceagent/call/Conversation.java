@@ -1,0 +1,71 @@
+package dev.voiceagent.call;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+import dev.voiceagent.llm.ChatMessage;
+
+/**
+ * The conversation as the model sees it: the system prompt and what was said and heard. Only the call
+ * thread touches it; replies get an immutable {@link #messages()} snapshot. Bounded, so a long call
+ * does not grow the prompt (or memory) without limit.
+ */
+final class Conversation {
+
+    private final String systemPrompt;
+    private final int maxMessages;
+    private final Deque<ChatMessage> turns = new ArrayDeque<>();
+
+    Conversation(String systemPrompt, int maxMessages) {
+        this.systemPrompt = systemPrompt;
+        this.maxMessages = maxMessages;
+    }
+
+    void caller(String text) {
+        add(ChatMessage.Role.USER, text);
+    }
+
+    void agent(String text) {
+        add(ChatMessage.Role.ASSISTANT, text);
+    }
+
+    /** System prompt plus the turns so far: an immutable snapshot. */
+    List<ChatMessage> messages() {
+        List<ChatMessage> out = new ArrayList<>(turns.size() + 1);
+        out.add(ChatMessage.system(systemPrompt));
+        out.addAll(turns);
+        return List.copyOf(out);
+    }
+
+    /** {@code history} followed by the caller's new words (merged into a trailing caller message). */
+    static List<ChatMessage> withCaller(List<ChatMessage> history, String callerText) {
+        List<ChatMessage> out = new ArrayList<>(history);
+        if (!out.isEmpty() && out.getLast().role() == ChatMessage.Role.USER) {
+            out.add(ChatMessage.user(out.removeLast().content() + " " + callerText));
+        } else {
+            out.add(ChatMessage.user(callerText));
+        }
+        return List.copyOf(out);
+    }
+
+    /** The turns so far, without the system prompt. */
+    List<ChatMessage> turns() {
+        return List.copyOf(turns);
+    }
+
+    private void add(ChatMessage.Role role, String text) {
+        if (text.isBlank()) {
+            return;
+        }
+        // Two messages from the same side in a row (e.g. an answer nobody heard) are merged.
+        if (!turns.isEmpty() && turns.getLast().role() == role) {
+            text = turns.removeLast().content() + " " + text;
+        }
+        turns.addLast(new ChatMessage(role, text));
+        while (turns.size() > maxMessages) {
+            turns.removeFirst();
+        }
+    }
+}

@@ -1,0 +1,214 @@
+package dev.voiceagent.call;
+
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+
+import dev.voiceagent.audio.FrameSplitter;
+import dev.voiceagent.audio.PlayoutPacer;
+import dev.voiceagent.twilio.MediaStreamCodec;
+import dev.voiceagent.twilio.MediaStreamSender;
+
+/**
+ * Agent audio and marks on their way to Twilio. One sender thread per call writes them in order, paced
+ * at real time with a small lead: enough queued at Twilio that playback never runs dry, little enough
+ * that {@link #clear()} silences the line at once (sending faster, as some frameworks do at 2x, leaves
+ * seconds of audio to flush on barge-in).
+ *
+ * <p>Threads: {@link #audio}, {@link #mark} and {@link #flush} come from the thread producing the current
+ * reply; {@link #clear()} from the call thread; the sender thread is the only one that sends media.
+ * A clear bumps a generation number under the send lock, so a frame already taken off the queue by the
+ * sender can never reach Twilio after the clear.
+ */
+final class Playout implements AutoCloseable {
+
+    /** Something queued for Twilio, stamped with the generation it belongs to. */
+    private sealed interface Item {
+        long generation();
+    }
+
+    private record Frame(long generation, long replyNo, byte[] mulaw) implements Item {
+    }
+
+    private record MarkItem(long generation, String name) implements Item {
+    }
+
+    private final MediaStreamSender out;
+    private final String streamSid;
+    private final PlayoutPacer pacer;
+    private final LongSupplier nanoTime;
+    private final Runnable onSendFailure;
+    private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>();
+    private final ReentrantLock sendLock = new ReentrantLock();
+    private final ReentrantLock produceLock = new ReentrantLock();
+    private final FrameSplitter splitter;
+    private final Thread sender;
+    private volatile long generation;
+    private volatile boolean closed;
+    private volatile long lastReplyNo = -1;
+    private volatile long firstFrameNanos;
+    private volatile long lastFrameNanos;
+
+    Playout(MediaStreamSender out, String streamSid, Duration lead, Duration frame,
+            LongSupplier nanoTime, Runnable onSendFailure, String threadName) {
+        this.out = out;
+        this.streamSid = streamSid;
+        this.pacer = new PlayoutPacer(lead.toNanos());
+        this.nanoTime = nanoTime;
+        this.onSendFailure = onSendFailure;
+        this.splitter = new FrameSplitter((int) (8000 * frame.toMillis() / 1000));
+        this.sender = Thread.ofVirtual().name(threadName).start(this::sendLoop);
+    }
+
+    /** Queues audio of reply {@code replyNo}; cut into frames here so pacing is uniform. */
+    void audio(long replyNo, byte[] mulaw, int offset, int length) {
+        long gen = generation;
+        produceLock.lock();
+        try {
+            splitter.push(mulaw, offset, length, f -> queue.add(new Frame(gen, replyNo, f)));
+        } finally {
+            produceLock.unlock();
+        }
+    }
+
+    /** Queues a mark after the audio queued so far (flushing a partial frame first). */
+    void mark(long replyNo, String name) {
+        flush(replyNo);
+        queue.add(new MarkItem(generation, name));
+    }
+
+    /** Queues whatever partial frame is left. */
+    void flush(long replyNo) {
+        long gen = generation;
+        produceLock.lock();
+        try {
+            byte[] rest = splitter.flush();
+            if (rest.length > 0) {
+                queue.add(new Frame(gen, replyNo, rest));
+            }
+        } finally {
+            produceLock.unlock();
+        }
+    }
+
+    /**
+     * Stops all agent audio now: drops everything queued here and tells Twilio to drop its buffer.
+     * Twilio then echoes every pending mark; callers must not take those as played.
+     */
+    void clear() {
+        sendLock.lock();
+        try {
+            generation++;
+            queue.clear();
+            produceLock.lock();
+            try {
+                splitter.flush();
+            } finally {
+                produceLock.unlock();
+            }
+            pacer.reset(nanoTime.getAsLong());
+            out.send(MediaStreamCodec.clear(streamSid));
+        } catch (RuntimeException e) {
+            onSendFailure.run();
+        } finally {
+            sendLock.unlock();
+        }
+    }
+
+    /** When the first frame of {@code replyNo} was sent (System.nanoTime), or 0 if none yet. */
+    long firstFrameNanos(long replyNo) {
+        return lastReplyNo == replyNo ? firstFrameNanos : 0;
+    }
+
+    /** When the most recent frame was sent, or 0. */
+    long lastFrameNanos() {
+        return lastFrameNanos;
+    }
+
+    /** Audio sent but not yet played at Twilio, by our clock. */
+    long bufferedAtTwilioNanos() {
+        return pacer.bufferedNanos(nanoTime.getAsLong());
+    }
+
+    /** Whether nothing is waiting to be sent. */
+    boolean idle() {
+        return queue.isEmpty();
+    }
+
+    private void sendLoop() {
+        try {
+            while (!closed) {
+                Item item = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (item == null || item.generation() != generation) {
+                    continue;
+                }
+                if (item instanceof Frame frame) {
+                    long wait = pacer.nanosUntilNextSend(nanoTime.getAsLong());
+                    if (wait > 0) {
+                        TimeUnit.NANOSECONDS.sleep(wait);
+                    }
+                    send(frame);
+                } else if (item instanceof MarkItem mark) {
+                    sendMark(mark);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void send(Frame frame) {
+        sendLock.lock();
+        try {
+            if (frame.generation() != generation || closed) {
+                return;
+            }
+            out.send(MediaStreamCodec.media(streamSid, frame.mulaw(), 0, frame.mulaw().length));
+            long now = nanoTime.getAsLong();
+            pacer.sent(now, PlayoutPacer.mulawNanos(frame.mulaw().length));
+            if (lastReplyNo != frame.replyNo()) {
+                firstFrameNanos = now;
+                lastReplyNo = frame.replyNo();
+            }
+            lastFrameNanos = now;
+        } catch (RuntimeException e) {
+            closed = true;
+            onSendFailure.run();
+        } finally {
+            sendLock.unlock();
+        }
+    }
+
+    private void sendMark(MarkItem mark) {
+        sendLock.lock();
+        try {
+            if (mark.generation() == generation && !closed) {
+                out.send(MediaStreamCodec.mark(streamSid, mark.name()));
+            }
+        } catch (RuntimeException e) {
+            closed = true;
+            onSendFailure.run();
+        } finally {
+            sendLock.unlock();
+        }
+    }
+
+    /** Stops the sender thread, waiting at most {@code bound} for it. */
+    void close(Duration bound) {
+        closed = true;
+        sender.interrupt();
+        try {
+            sender.join(bound);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(1));
+    }
+}

@@ -1,0 +1,90 @@
+package dev.voiceagent.observe;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import io.helidon.metrics.api.Counter;
+import io.helidon.metrics.api.Gauge;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Metrics;
+import io.helidon.metrics.api.Timer;
+
+/**
+ * The server's meters, served in Prometheus format at {@code /observe/metrics}. Names use dots; the
+ * Prometheus output turns them into underscores ({@code voice_calls_active}).
+ */
+public final class CallMetrics {
+
+    /** Stages of a turn whose latency is recorded. */
+    public enum Stage {
+        END_OF_SPEECH("eos"), STT("stt"), LLM_FIRST_TOKEN("llm_first_token"), TTS_FIRST_BYTE("tts_first_byte"),
+        VOICE_TO_VOICE("voice_to_voice"), GREETING("greeting");
+
+        private final String tag;
+
+        Stage(String tag) {
+            this.tag = tag;
+        }
+    }
+
+    private final MeterRegistry registry;
+    private final AtomicInteger active = new AtomicInteger();
+
+    public CallMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        registry.getOrCreate(Gauge.builder("voice.calls.active", (Supplier<Integer>) active::get)
+                                     .description("Calls with an open media stream"));
+    }
+
+    /** Meters on Helidon's global registry (the one {@code /observe/metrics} serves). */
+    public static CallMetrics global() {
+        return new CallMetrics(Metrics.globalRegistry());
+    }
+
+    public void callStarted() {
+        active.incrementAndGet();
+        counter("voice.calls.started", "Calls whose media stream started").increment();
+    }
+
+    public void callEnded(String reason) {
+        active.decrementAndGet();
+        registry.getOrCreate(Counter.builder("voice.calls.ended").description("Calls ended, by reason")
+                                     .tags(Metrics.tags("reason", reason))).increment();
+    }
+
+    public int activeCalls() {
+        return active.get();
+    }
+
+    public void turn() {
+        counter("voice.turns", "Caller turns answered").increment();
+    }
+
+    public void bargeIn() {
+        counter("voice.barge_ins", "Times the caller interrupted the agent").increment();
+    }
+
+    public void rejectedSocket(String why) {
+        registry.getOrCreate(Counter.builder("voice.sockets.rejected").description("Media sockets refused or closed")
+                                     .tags(Metrics.tags("why", why))).increment();
+    }
+
+    public void malformedFrame() {
+        counter("voice.frames.malformed", "Inbound Media Streams frames that could not be used").increment();
+    }
+
+    public void vendorError(String vendor, String kind) {
+        registry.getOrCreate(Counter.builder("voice.vendor.errors").description("Vendor failures by vendor and kind")
+                                     .tags(Metrics.tags("vendor", vendor, "kind", kind))).increment();
+    }
+
+    public void stage(Stage stage, Duration took) {
+        registry.getOrCreate(Timer.builder("voice.turn.latency").description("Latency of each stage of a turn")
+                                     .tags(Metrics.tags("stage", stage.tag))).record(took);
+    }
+
+    private Counter counter(String name, String description) {
+        return registry.getOrCreate(Counter.builder(name).description(description));
+    }
+}

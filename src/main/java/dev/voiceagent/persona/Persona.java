@@ -1,0 +1,50 @@
+package dev.voiceagent.persona;
+
+import java.util.List;
+
+import dev.voiceagent.tts.Voice;
+
+/**
+ * Who the agent is on a call: how it sounds, what it says at fixed moments, how it thinks and how it
+ * takes turns. Immutable; a call keeps the persona it started with even if the file is edited.
+ *
+ * @param id          stable identifier, used in TwiML parameters and stored calls
+ * @param displayName human name for operators
+ * @param numbers     dialed numbers (E.164) this persona answers
+ * @param voice       ElevenLabs voice plus the fallback speaker
+ * @param llmModel    Workers AI text-generation model
+ * @param temperature sampling temperature
+ * @param maxTokens   reply length cap
+ * @param prompt      the persona's own instructions
+ * @param collect     facts the agent should find out (name, reason, ...)
+ * @param endWhen     when the agent should end the call
+ * @param greeting    first words of every call
+ * @param reprompt    said after a long caller silence
+ * @param goodbye     said before hanging up on silence or at the time limit
+ * @param apology     said when a vendor failed and the agent could not answer
+ * @param tags        CRM tags for calls handled by this persona
+ * @param turnTaking  listening and interruption settings
+ */
+public record Persona(String id,
+                      String displayName,
+                      List<String> numbers,
+                      Voice voice,
+                      String llmModel,
+                      double temperature,
+                      int maxTokens,
+                      String prompt,
+                      List<String> collect,
+                      String endWhen,
+                      String greeting,
+                      String reprompt,
+                      String goodbye,
+                      String apology,
+                      List<String> tags,
+                      TurnTaking turnTaking) {
+
+    public Persona {
+        numbers = List.copyOf(numbers);
+        collect = List.copyOf(collect);
+        tags = List.copyOf(tags);
+    }
+}

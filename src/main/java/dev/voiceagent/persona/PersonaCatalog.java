@@ -1,0 +1,122 @@
+package dev.voiceagent.persona;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The personas currently in force, reloaded when the file changes. New calls pick up an edit within
+ * one poll interval; calls in progress keep the {@link Persona} they started with. An invalid edit keeps
+ * the last good personas and is reported by {@link #lastError()} (shown in the health endpoint).
+ *
+ * <p>Polling the modification time is used rather than a file-system watcher because watchers miss
+ * editors that replace the file and Kubernetes-style symlink swaps.
+ */
+public final class PersonaCatalog implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(PersonaCatalog.class.getName());
+
+    private final Path file;
+    private final AtomicReference<Personas> current;
+    private final AtomicReference<String> lastError = new AtomicReference<>();
+    private volatile FileTime loadedStamp;
+    private volatile long loadedSize;
+    private final Thread watcher;
+
+    private PersonaCatalog(Path file, Personas initial, Duration pollInterval) {
+        this.file = file;
+        this.current = new AtomicReference<>(initial);
+        this.watcher = pollInterval.isZero() ? null
+                : Thread.ofVirtual().name("personas-watch").start(() -> watch(pollInterval));
+    }
+
+    /**
+     * Loads {@code file} and starts watching it.
+     *
+     * @throws PersonaConfigException when the file is missing or invalid at startup
+     */
+    public static PersonaCatalog open(Path file, Duration pollInterval) {
+        FileTime stamp = stamp(file);
+        long size = size(file);
+        PersonaCatalog catalog = new PersonaCatalog(file, PersonaFile.load(file), pollInterval);
+        catalog.loadedStamp = stamp;
+        catalog.loadedSize = size;
+        return catalog;
+    }
+
+    public Personas current() {
+        return current.get();
+    }
+
+    /** Why the latest edit was rejected, while the file is still invalid. */
+    public Optional<String> lastError() {
+        return Optional.ofNullable(lastError.get());
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** Re-reads the file if it changed since the last look. */
+    void reloadIfChanged() {
+        FileTime stamp = stamp(file);
+        long size = size(file);
+        if (stamp == null || (stamp.equals(loadedStamp) && size == loadedSize)) {
+            return;
+        }
+        loadedStamp = stamp;
+        loadedSize = size;
+        try {
+            current.set(PersonaFile.load(file));
+            if (lastError.getAndSet(null) != null) {
+                LOG.info("personas file is valid again: " + file);
+            }
+            LOG.info("personas reloaded from " + file + ": " + current.get().all().size() + " personas");
+        } catch (PersonaConfigException e) {
+            lastError.set(e.getMessage());
+            LOG.severe("personas edit rejected, keeping the last good personas: " + e.getMessage());
+        }
+    }
+
+    private void watch(Duration interval) {
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                Thread.sleep(interval);
+                reloadIfChanged();
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "personas watch failed", e);
+            }
+        }
+    }
+
+    private static FileTime stamp(Path file) {
+        try {
+            return Files.getLastModifiedTime(file);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (watcher != null) {
+            watcher.interrupt();
+        }
+    }
+}

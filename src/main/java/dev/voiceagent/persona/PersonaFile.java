@@ -1,0 +1,185 @@
+package dev.voiceagent.persona;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import io.helidon.config.Config;
+import io.helidon.config.ConfigException;
+import io.helidon.config.ConfigSources;
+
+import dev.voiceagent.tts.Voice;
+
+/**
+ * Reads and validates a personas YAML file. Every problem is collected and reported together, each
+ * naming the persona and the key, so an operator can fix the file in one go.
+ *
+ * <pre>
+ * default: receptionist
+ * personas:
+ *   - id: receptionist
+ *     name: Front desk
+ *     numbers: ["+15551230001"]
+ *     voice: { id: 21m00Tcm4TlvDq8ikWAM, model: eleven_flash_v2_5, fallback: asteria }
+ *     llm: { model: "@cf/meta/llama-3.3-70b-instruct-fp8-fast", temperature: 0.6, maxTokens: 220 }
+ *     greeting: ..., reprompt: ..., goodbye: ..., apology: ...
+ *     prompt: |
+ *       ...
+ *     collect: [name, reason for calling]
+ *     endWhen: ...
+ *     turnTaking: { endOfTurnMs: 600, interruptAfterMs: 200, repromptAfterSeconds: 8, maxCallMinutes: 15 }
+ * </pre>
+ */
+public final class PersonaFile {
+
+    static final String DEFAULT_VOICE_MODEL = "eleven_flash_v2_5";
+    static final String DEFAULT_LLM = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
+
+    private PersonaFile() {
+    }
+
+    /**
+     * Loads {@code path}.
+     *
+     * @throws PersonaConfigException naming the file and each problem
+     */
+    public static Personas load(Path path) {
+        if (!Files.isRegularFile(path)) {
+            throw new PersonaConfigException(path + ": personas file not found");
+        }
+        Config root;
+        try {
+            root = Config.just(ConfigSources.file(path));
+            root.traverse().count(); // forces the parse now, so syntax errors surface here
+        } catch (ConfigException e) {
+            throw new PersonaConfigException(path + ": not valid YAML: " + rootCause(e), e);
+        }
+        List<String> problems = new ArrayList<>();
+        List<Persona> personas = new ArrayList<>();
+        List<Config> nodes = root.get("personas").asNodeList().orElse(List.of());
+        if (nodes.isEmpty()) {
+            problems.add("'personas' must be a non-empty list");
+        }
+        Set<String> ids = new HashSet<>();
+        Set<String> numbers = new HashSet<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            Config node = nodes.get(i);
+            String where = "personas[" + i + "]";
+            String id = node.get("id").asString().orElse("");
+            if (!id.matches("[a-z0-9][a-z0-9_-]{0,63}")) {
+                problems.add(where + ".id must be lower-case letters, digits, '-' or '_' (got '" + id + "')");
+            } else {
+                where = "persona '" + id + "'";
+                if (!ids.add(id)) {
+                    problems.add(where + " is defined twice");
+                }
+            }
+            Persona persona = persona(node, id, where, problems);
+            for (String n : persona.numbers()) {
+                if (!numbers.add(Personas.normalise(n))) {
+                    problems.add(where + ": number " + n + " is already assigned to another persona");
+                }
+            }
+            personas.add(persona);
+        }
+        String defaultId = root.get("default").asString()
+                .orElse(personas.isEmpty() ? "" : personas.getFirst().id());
+        if (!personas.isEmpty() && !ids.contains(defaultId)) {
+            problems.add("'default' names persona '" + defaultId + "', which is not defined");
+        }
+        if (!problems.isEmpty()) {
+            throw new PersonaConfigException(path + ": " + String.join("; ", problems));
+        }
+        return new Personas(personas, defaultId);
+    }
+
+    private static Persona persona(Config node, String id, String where, List<String> problems) {
+        Config voice = node.get("voice");
+        Voice v = new Voice(required(voice.get("id"), where + ": voice.id", problems),
+                            voice.get("model").asString().orElse(DEFAULT_VOICE_MODEL),
+                            fraction(voice.get("stability"), 0.5, where + ": voice.stability", problems),
+                            fraction(voice.get("similarity"), 0.75, where + ": voice.similarity", problems),
+                            fraction(voice.get("style"), 0.0, where + ": voice.style", problems),
+                            range(voice.get("speed"), 1.0, 0.7, 1.2, where + ": voice.speed", problems),
+                            voice.get("fallback").asString().orElse("asteria"));
+        Config llm = node.get("llm");
+        TurnTaking defaults = TurnTaking.defaults();
+        Config turn = node.get("turnTaking");
+        TurnTaking turnTaking = new TurnTaking(
+                millis(turn.get("endOfTurnMs"), defaults.endOfTurn(), 200, 3000, where + ": turnTaking.endOfTurnMs", problems),
+                millis(turn.get("minSpeechMs"), defaults.minSpeech(), 40, 1000, where + ": turnTaking.minSpeechMs", problems),
+                millis(turn.get("interruptAfterMs"), defaults.interruptAfter(), 60, 2000, where + ": turnTaking.interruptAfterMs", problems),
+                turn.get("interruptible").asBoolean().orElse(defaults.interruptible()),
+                Duration.ofSeconds((long) range(turn.get("repromptAfterSeconds"), defaults.repromptAfter().toSeconds(), 2, 120,
+                                                where + ": turnTaking.repromptAfterSeconds", problems)),
+                Duration.ofSeconds((long) (60 * range(turn.get("maxCallMinutes"), defaults.maxCallLength().toMinutes(), 0.1, 240,
+                                                      where + ": turnTaking.maxCallMinutes", problems))));
+        return new Persona(id,
+                           node.get("name").asString().orElse(id),
+                           node.get("numbers").asList(String.class).orElse(List.of()),
+                           v,
+                           llm.get("model").asString().orElse(DEFAULT_LLM),
+                           range(llm.get("temperature"), 0.6, 0, 2, where + ": llm.temperature", problems),
+                           (int) range(llm.get("maxTokens"), 220, 16, 2048, where + ": llm.maxTokens", problems),
+                           required(node.get("prompt"), where + ": prompt", problems),
+                           node.get("collect").asList(String.class).orElse(List.of()),
+                           node.get("endWhen").asString().orElse(""),
+                           required(node.get("greeting"), where + ": greeting", problems),
+                           node.get("reprompt").asString().orElse("Are you still there?"),
+                           node.get("goodbye").asString().orElse("Thanks for calling. Goodbye!"),
+                           node.get("apology").asString().orElse("Sorry, I didn't catch that. Could you say it again?"),
+                           node.get("tags").asList(String.class).orElse(List.of()),
+                           turnTaking);
+    }
+
+    private static String required(Config node, String what, List<String> problems) {
+        Optional<String> value = node.asString().map(String::strip).filter(s -> !s.isEmpty());
+        if (value.isEmpty()) {
+            problems.add(what + " is required");
+        }
+        return value.orElse("");
+    }
+
+    private static double fraction(Config node, double dflt, String what, List<String> problems) {
+        return range(node, dflt, 0, 1, what, problems);
+    }
+
+    private static double range(Config node, double dflt, double min, double max, String what, List<String> problems) {
+        if (!node.exists()) {
+            return dflt;
+        }
+        try {
+            double v = node.asDouble().get();
+            if (v < min || v > max) {
+                problems.add(what + " must be between " + fmt(min) + " and " + fmt(max) + " (got " + fmt(v) + ")");
+                return dflt;
+            }
+            return v;
+        } catch (ConfigException e) {
+            problems.add(what + " must be a number (got '" + node.asString().orElse("?") + "')");
+            return dflt;
+        }
+    }
+
+    private static Duration millis(Config node, Duration dflt, long min, long max, String what, List<String> problems) {
+        return Duration.ofMillis((long) range(node, dflt.toMillis(), min, max, what, problems));
+    }
+
+    private static String fmt(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String msg = t.getMessage() == null ? t.toString() : t.getMessage();
+        return msg.replaceAll("\\s+", " ").strip();
+    }
+}

@@ -1,0 +1,52 @@
+package dev.voiceagent.twilio;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Headers;
+import io.helidon.http.HttpPrologue;
+
+/**
+ * Checks the {@code X-Twilio-Signature} of a Media Streams WebSocket handshake. Twilio signs the
+ * handshake like a GET with no parameters, but which exact URL it signs is not documented (wss or https,
+ * with or without a trailing slash), so every plausible form of our own stream URL is accepted, and
+ * nothing else. With no auth token configured, every handshake passes (local development).
+ */
+public final class HandshakeVerifier {
+
+    private final Optional<TwilioSignature> signature;
+    private final Optional<URI> publicBaseUrl;
+
+    public HandshakeVerifier(Optional<TwilioSignature> signature, Optional<URI> publicBaseUrl) {
+        this.signature = signature;
+        this.publicBaseUrl = publicBaseUrl;
+    }
+
+    public boolean verify(HttpPrologue prologue, Headers headers) {
+        if (signature.isEmpty()) {
+            return true;
+        }
+        String given = headers.first(HeaderNames.create("X-Twilio-Signature")).orElse("");
+        String path = prologue.uriPath().rawPath();
+        String query = prologue.query().rawValue();
+        List<String> hosts = new ArrayList<>();
+        publicBaseUrl.ifPresent(u -> hosts.add(u.getRawAuthority()));
+        headers.first(HeaderNames.HOST).ifPresent(hosts::add);
+        List<String> candidates = new ArrayList<>();
+        for (String host : hosts) {
+            for (String scheme : List.of("wss://", "https://")) {
+                String base = scheme + host + path;
+                candidates.add(base);
+                candidates.add(base.endsWith("/") ? base.substring(0, base.length() - 1) : base + "/");
+                if (!query.isEmpty()) {
+                    candidates.add(base + "?" + query);
+                }
+            }
+        }
+        return signature.get().matchesAny(given, candidates, Map.of());
+    }
+}

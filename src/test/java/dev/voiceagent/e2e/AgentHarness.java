@@ -1,0 +1,242 @@
+package dev.voiceagent.e2e;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+import org.xml.sax.InputSource;
+
+import dev.voiceagent.Main;
+import dev.voiceagent.config.Settings;
+import dev.voiceagent.fakes.FakeCloudflare;
+import dev.voiceagent.fakes.FakeElevenLabs;
+import dev.voiceagent.fakes.FakeTwilioCaller;
+import dev.voiceagent.fakes.FakeTwilioRest;
+import dev.voiceagent.twilio.TwilioSignature;
+
+/**
+ * The real server on a random port, wired by {@link Main#setup} exactly as in production, with only the
+ * outside vendors replaced by local fakes that speak their documented wire formats. Calls are placed the
+ * way Twilio places them: a signed webhook POST, then the media socket with the TwiML's parameters.
+ */
+final class AgentHarness implements AutoCloseable {
+
+    static final String ACCOUNT_SID = "AC00000000000000000000000000000001";
+    static final String AUTH_TOKEN = "twilio-test-auth-token";
+    static final String PUBLIC_BASE_URL = "https://agent.example.test";
+    static final String AGENT_NUMBER = "+15550100001";
+
+    /** A persona with short phrases so tests run quickly; tests may pass their own YAML. */
+    static final String DEFAULT_PERSONAS = """
+            default: tester
+            personas:
+              - id: tester
+                numbers: ["+15550100001"]
+                voice: { id: voice-tester, model: eleven_flash_v2_5, fallback: asteria }
+                llm: { model: "@cf/meta/llama-3.3-70b-instruct-fp8-fast", maxTokens: 200 }
+                greeting: "Hello, how can I help?"
+                reprompt: "Are you there?"
+                goodbye: "Goodbye now."
+                apology: "Sorry, say that again?"
+                prompt: "You are a test agent."
+                collect: [name]
+                turnTaking: { endOfTurnMs: 600, repromptAfterSeconds: 20, maxCallMinutes: 5 }
+            """;
+
+    private static final AtomicInteger CALLS = new AtomicInteger();
+
+    final FakeCloudflare cloudflare = new FakeCloudflare("cf-account", "cf-token");
+    final FakeElevenLabs elevenLabs = new FakeElevenLabs("el-key");
+    final FakeTwilioRest twilio = new FakeTwilioRest(ACCOUNT_SID, AUTH_TOKEN);
+    final Path personasFile;
+    final WebServer server;
+    final Main.Agent agent;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final List<FakeTwilioCaller> callers = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private AgentHarness(String personasYaml, Map<String, String> envOverrides, Map<String, String> yaml)
+            throws IOException {
+        personasFile = Files.createTempFile("personas", ".yaml");
+        Files.writeString(personasFile, personasYaml);
+        Map<String, String> env = new HashMap<>();
+        env.put("PORT", "0");
+        env.put("PUBLIC_BASE_URL", PUBLIC_BASE_URL);
+        env.put("TWILIO_ACCOUNT_SID", ACCOUNT_SID);
+        env.put("TWILIO_AUTH_TOKEN", AUTH_TOKEN);
+        env.put("TWILIO_API_BASE_URL", twilio.baseUrl());
+        env.put("CLOUDFLARE_ACCOUNT_ID", "cf-account");
+        env.put("CLOUDFLARE_API_TOKEN", "cf-token");
+        env.put("CLOUDFLARE_API_BASE_URL", cloudflare.baseUrl());
+        env.put("ELEVENLABS_API_KEY", "el-key");
+        env.put("ELEVENLABS_API_BASE_URL", elevenLabs.baseUrl());
+        env.put("PERSONAS_FILE", personasFile.toString());
+        env.putAll(envOverrides);
+        env.values().removeIf(v -> v == null || v.isEmpty());
+        Map<String, String> settingsYaml = new HashMap<>(Map.of("calls.sttTimeoutMs", "1500",
+                                                               "calls.llmTimeoutMs", "1500",
+                                                               "calls.ttsTimeoutMs", "1500"));
+        settingsYaml.putAll(yaml);
+        Settings settings = Settings.load(Config.just(ConfigSources.create(settingsYaml)), env);
+        WebServerConfig.Builder builder = WebServer.builder().host("127.0.0.1");
+        agent = Main.setup(builder, settings);
+        server = builder.build().start();
+    }
+
+    static AgentHarness start() throws IOException {
+        return new AgentHarness(DEFAULT_PERSONAS, Map.of(), Map.of());
+    }
+
+    static AgentHarness start(String personasYaml) throws IOException {
+        return new AgentHarness(personasYaml, Map.of(), Map.of());
+    }
+
+    static AgentHarness start(String personasYaml, Map<String, String> env, Map<String, String> yaml) throws IOException {
+        return new AgentHarness(personasYaml, env, yaml);
+    }
+
+    URI httpUri(String path) {
+        return URI.create("http://127.0.0.1:" + server.port() + path);
+    }
+
+    URI mediaUri() {
+        return URI.create("ws://127.0.0.1:" + server.port() + "/twilio/media");
+    }
+
+    /** Waits until the startup warm-up has synthesized the persona's phrases, so greetings come from cache. */
+    void awaitWarm(int phrases) {
+        await(() -> elevenLabs.ttsCalls().size() >= phrases, Duration.ofSeconds(10), "phrase warm-up");
+    }
+
+    static String newCallSid() {
+        return String.format("CA%032x", CALLS.incrementAndGet() + (System.nanoTime() << 20));
+    }
+
+    /** Posts Twilio's voice webhook, signed as Twilio signs it. */
+    HttpResponse<String> postVoiceWebhook(Map<String, String> form, String signature) throws Exception {
+        return post("/twilio/voice", form, signature);
+    }
+
+    HttpResponse<String> post(String path, Map<String, String> form, String signature) throws Exception {
+        HttpRequest.Builder req = HttpRequest.newBuilder(httpUri(path))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(encode(form)));
+        if (signature != null) {
+            req.header("X-Twilio-Signature", signature);
+        }
+        return http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static String sign(String url, Map<String, String> form) {
+        return new TwilioSignature(AUTH_TOKEN).sign(url, form.entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> List.of(e.getValue()))));
+    }
+
+    static Map<String, String> voiceForm(String callSid, String from) {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("CallSid", callSid);
+        form.put("AccountSid", ACCOUNT_SID);
+        form.put("From", from);
+        form.put("To", AGENT_NUMBER);
+        form.put("CallStatus", "ringing");
+        form.put("ApiVersion", "2010-04-01");
+        form.put("Direction", "inbound");
+        return form;
+    }
+
+    /** The stream URL and parameters of a {@code <Connect><Stream>} TwiML document. */
+    record StreamTwiml(String url, Map<String, String> parameters) {
+    }
+
+    static StreamTwiml parseTwiml(String xml) throws Exception {
+        Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(new InputSource(new StringReader(xml)));
+        Element stream = (Element) doc.getElementsByTagName("Stream").item(0);
+        Map<String, String> params = new LinkedHashMap<>();
+        NodeList list = stream.getElementsByTagName("Parameter");
+        for (int i = 0; i < list.getLength(); i++) {
+            Element p = (Element) list.item(i);
+            params.put(p.getAttribute("name"), p.getAttribute("value"));
+        }
+        return new StreamTwiml(stream.getAttribute("url"), params);
+    }
+
+    /** Places a call like Twilio does and returns the connected, started caller. */
+    FakeTwilioCaller call() throws Exception {
+        return call("+15557654321");
+    }
+
+    FakeTwilioCaller call(String from) throws Exception {
+        String callSid = newCallSid();
+        Map<String, String> form = voiceForm(callSid, from);
+        HttpResponse<String> answer = postVoiceWebhook(form, sign(PUBLIC_BASE_URL + "/twilio/voice", form));
+        if (answer.statusCode() != 200) {
+            throw new IllegalStateException("webhook answered " + answer.statusCode() + ": " + answer.body());
+        }
+        StreamTwiml twiml = parseTwiml(answer.body());
+        FakeTwilioCaller caller = FakeTwilioCaller.connect(mediaUri(),
+                Map.of("X-Twilio-Signature", new TwilioSignature(AUTH_TOKEN).sign(twiml.url(), Map.of())));
+        callers.add(caller);
+        caller.start(callSid, twiml.parameters());
+        return caller;
+    }
+
+    int activeCalls() {
+        return agent.calls().size();
+    }
+
+    static void await(BooleanSupplier condition, Duration timeout, String what) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for " + what);
+            }
+        }
+    }
+
+    private static String encode(Map<String, String> form) {
+        return form.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                          + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+    }
+
+    @Override
+    public void close() throws IOException {
+        callers.forEach(FakeTwilioCaller::close);
+        server.stop();
+        agent.close();
+        cloudflare.close();
+        elevenLabs.close();
+        twilio.close();
+        Files.deleteIfExists(personasFile);
+    }
+}
