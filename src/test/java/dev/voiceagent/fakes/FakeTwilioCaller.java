@@ -71,6 +71,7 @@ public final class FakeTwilioCaller implements AutoCloseable {
     private volatile Outbox outbox;
     private volatile MediaSender mediaSender;
     private volatile boolean closed;
+    private volatile long lastClearNanos;
 
     private FakeTwilioCaller(HttpClient ownedClient) {
         this.ownedClient = ownedClient;
@@ -141,6 +142,17 @@ public final class FakeTwilioCaller implements AutoCloseable {
         } else {
             sender.start();
         }
+    }
+
+    /** The CallSid given to {@link #start}, or empty before it. */
+    public String callSid() {
+        CallIds ids = call.get();
+        return ids == null ? "" : ids.callSid();
+    }
+
+    /** When the most recent {@code clear} arrived (System.nanoTime), or 0 if none has. */
+    public long clearReceivedNanos() {
+        return lastClearNanos;
     }
 
     /** This stream's id: {@code MZ} and 32 hex digits. Available before {@link #start}. */
@@ -363,7 +375,10 @@ public final class FakeTwilioCaller implements AutoCloseable {
         switch (message) {
             case Media media -> playout.audio(media.payload(), now);
             case Mark mark -> playout.mark(mark.name(), now);
-            case Clear clear -> playout.clear(now);
+            case Clear clear -> {
+                playout.clear(now);
+                lastClearNanos = now;
+            }
             case Invalid invalid -> traffic.protocolError(invalid.problem());
         }
         playoutDriver.wake();
