@@ -1,0 +1,89 @@
+package dev.voiceagent.stt;
+
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.voiceagent.vendor.CloudflareAccount;
+import dev.voiceagent.vendor.VendorHttp;
+import io.helidon.common.media.type.MediaTypes;
+import io.helidon.http.HeaderNames;
+import io.helidon.webclient.api.HttpClientRequest;
+import io.helidon.webclient.api.HttpClientResponse;
+
+/**
+ * Speech-to-text with Cloudflare Workers AI Whisper
+ * (https://developers.cloudflare.com/workers-ai/models/whisper/ and /whisper-large-v3-turbo/).
+ * <pre>
+ * POST {apiBase}/accounts/{account_id}/ai/run/{model}      Authorization: Bearer {token}
+ *   @cf/openai/whisper, @cf/openai/whisper-tiny-en:  body = the WAV file, Content-Type: application/octet-stream
+ *   @cf/openai/whisper-large-v3-turbo:               {"audio": "&lt;base64 WAV&gt;", "language": "en"}
+ * 200 {"result":{"text":"…","word_count":3,…},"success":true,"errors":[],"messages":[]}
+ * </pre>
+ * The binary form takes no options, so {@code language} only reaches the turbo model. One request per turn,
+ * no retries (apart from {@link VendorHttp}'s pooled-connection repair); {@code timeout} bounds the connect and
+ * each wait for data.
+ */
+public final class WorkersAiWhisper implements SpeechToText {
+
+    /** The model whose input is JSON with base64 audio rather than a binary body. */
+    public static final String TURBO_MODEL = "@cf/openai/whisper-large-v3-turbo";
+
+    private final CloudflareAccount account;
+    private final String model;
+    private final String language;
+    private final VendorHttp http;
+
+    /**
+     * @param model    e.g. {@link #TURBO_MODEL} or {@code @cf/openai/whisper}
+     * @param language ISO 639-1 code such as {@code en}; blank lets the model detect it (turbo only)
+     */
+    public WorkersAiWhisper(CloudflareAccount account, String model, String language, Duration timeout) {
+        this.account = Objects.requireNonNull(account, "account");
+        this.model = Objects.requireNonNull(model, "model");
+        this.language = language == null ? "" : language.strip();
+        Objects.requireNonNull(timeout, "timeout");
+        account.runPath(model); // rejects a malformed model id now rather than mid-call
+        this.http = new VendorHttp("cloudflare", timeout, timeout, account.apiToken());
+    }
+
+    @Override
+    public Transcript transcribe(byte[] wav) {
+        if (!account.configured()) {
+            throw http.unconfigured("Cloudflare account");
+        }
+        boolean json = takesBase64Json(model);
+        Object entity = json ? jsonBody(wav) : wav;
+        Supplier<HttpClientRequest> request = () -> http.post(account.runUri(model))
+                .header(HeaderNames.AUTHORIZATION, "Bearer " + account.apiToken())
+                .accept(MediaTypes.APPLICATION_JSON)
+                .contentType(json ? MediaTypes.APPLICATION_JSON : MediaTypes.APPLICATION_OCTET_STREAM);
+        try (HttpClientResponse response = http.send(request, entity)) {
+            int status = response.status().code();
+            JsonNode envelope = http.parse(status, http.text(response));
+            JsonNode text = envelope.path("result").path("text");
+            if (envelope.path("success").isBoolean() && !envelope.path("success").asBoolean()) {
+                throw http.badResponse(status, "success=false: " + http.errorDetail(envelope.toString()));
+            }
+            if (!text.isTextual()) {
+                throw http.badResponse(status, "no result.text in the answer");
+            }
+            return new Transcript(text.asText());
+        }
+    }
+
+    private String jsonBody(byte[] wav) {
+        ObjectNode body = http.json().createObjectNode().put("audio", Base64.getEncoder().encodeToString(wav));
+        if (!language.isEmpty()) {
+            body.put("language", language);
+        }
+        return body.toString();
+    }
+
+    private static boolean takesBase64Json(String model) {
+        return model.startsWith("@cf/openai/whisper-large-v3");
+    }
+}

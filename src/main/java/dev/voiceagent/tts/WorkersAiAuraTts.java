@@ -1,0 +1,97 @@
+package dev.voiceagent.tts;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.voiceagent.vendor.CloudflareAccount;
+import dev.voiceagent.vendor.VendorException;
+import dev.voiceagent.vendor.VendorHttp;
+import io.helidon.common.media.type.MediaTypes;
+import io.helidon.http.HeaderNames;
+import io.helidon.webclient.api.HttpClientRequest;
+import io.helidon.webclient.api.HttpClientResponse;
+
+/**
+ * The fallback voice: Deepgram Aura on Cloudflare Workers AI
+ * (https://developers.cloudflare.com/workers-ai/models/aura-1/).
+ * <pre>
+ * POST {apiBase}/accounts/{account_id}/ai/run/@cf/deepgram/aura-1     Authorization: Bearer {token}
+ * {"text":"…","speaker":"asteria","encoding":"mulaw","sample_rate":8000,"container":"none"}
+ * </pre>
+ * The model schema documents only "binary audio/mpeg" output; what the REST API returns for {@code mulaw} is
+ * unconfirmed, so any of these is accepted: raw mu-law (streamed to the sink as it arrives), a RIFF/WAVE file holding
+ * 8 kHz mono mu-law or 16-bit PCM (unwrapped, PCM encoded to mu-law), or JSON {@code {"result":{"audio":"<base64>"}}}
+ * holding either. A JSON error envelope is thrown. {@code timeout} bounds the connect and each wait for data. No
+ * retries (apart from {@link VendorHttp}'s pooled-connection repair).
+ */
+public final class WorkersAiAuraTts implements SpeechSynthesizer {
+
+    /** The Workers AI model id. */
+    public static final String MODEL = "@cf/deepgram/aura-1";
+    /** Used when the voice names no fallback speaker. */
+    public static final String DEFAULT_SPEAKER = "asteria";
+
+    private final CloudflareAccount account;
+    private final VendorHttp http;
+
+    public WorkersAiAuraTts(CloudflareAccount account, Duration timeout) {
+        this.account = Objects.requireNonNull(account, "account");
+        Objects.requireNonNull(timeout, "timeout");
+        this.http = new VendorHttp("cloudflare", timeout, timeout, account.apiToken());
+    }
+
+    @Override
+    public void synthesize(SpeechRequest request, AudioSink sink) {
+        if (!account.configured()) {
+            throw http.unconfigured("Cloudflare account");
+        }
+        if (request.text().isBlank()) {
+            return;
+        }
+        Supplier<HttpClientRequest> post = () -> http.post(account.runUri(MODEL))
+                .header(HeaderNames.AUTHORIZATION, "Bearer " + account.apiToken())
+                .contentType(MediaTypes.APPLICATION_JSON);
+        try (HttpClientResponse response = http.send(post, body(request))) {
+            int status = response.status().code();
+            boolean json = response.headers().first(HeaderNames.CONTENT_TYPE).orElse("").contains("json");
+            InputStream audio = json ? decodeJsonAudio(status, http.text(response)) : http.body(response);
+            if (MuLawForwarder.forward(http, status, audio, sink) == 0 && !Thread.currentThread().isInterrupted()) {
+                throw http.badResponse(status, "no audio in the answer");
+            }
+        } catch (VendorException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                return; // the caller ended the stream on purpose; the interrupt flag tells it so
+            }
+            throw e;
+        }
+    }
+
+    private String body(SpeechRequest request) {
+        String speaker = request.voice().fallbackSpeaker();
+        return http.json().createObjectNode()
+                .put("text", request.text())
+                .put("speaker", speaker == null || speaker.isBlank() ? DEFAULT_SPEAKER : speaker.strip())
+                .put("encoding", "mulaw")
+                .put("sample_rate", 8000)
+                .put("container", "none")
+                .toString();
+    }
+
+    private InputStream decodeJsonAudio(int status, String body) {
+        JsonNode envelope = http.parse(status, body);
+        JsonNode audio = envelope.path("result").path("audio");
+        if (envelope.path("success").isBoolean() && !envelope.path("success").asBoolean() || !audio.isTextual()) {
+            throw http.badResponse(status, "no result.audio: " + http.errorDetail(body));
+        }
+        try {
+            return new ByteArrayInputStream(Base64.getDecoder().decode(audio.asText()));
+        } catch (IllegalArgumentException e) {
+            throw http.badResponse(status, "result.audio is not base64");
+        }
+    }
+}

@@ -1,0 +1,306 @@
+package dev.voiceagent.vendor;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.helidon.common.buffers.DataReader;
+import io.helidon.http.Status;
+import io.helidon.webclient.api.HttpClientRequest;
+import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webclient.api.RuntimeUnknownHostException;
+import io.helidon.webclient.api.WebClient;
+
+/**
+ * The HTTP plumbing of one vendor client: one pooled Helidon {@link WebClient}, and the translation of every way a
+ * call can fail into a {@link VendorException}.
+ * <ul>
+ *     <li>non-2xx: kind from {@link VendorException#kindOf(int)}, message from the vendor's error body (first 2 KB):
+ *     Cloudflare {@code {"errors":[{"code":3040,"message":"…"}],"success":false}}, ElevenLabs
+ *     {@code {"detail":{"status":"invalid_api_key","message":"…"}}} or {@code {"detail":[{"loc":[…],"msg":"…"}]}},
+ *     Twilio {@code {"code":20003,"message":"Authenticate",…}};</li>
+ *     <li>connect or read timeout: {@code TIMEOUT}; no connection or no response: {@code NETWORK};</li>
+ *     <li>a failure while reading a body whose headers already arrived: {@code STREAM_CUT}.</li>
+ * </ul>
+ * Nothing is retried, with one exception that works around a Helidon 4.1.2 defect rather than retrying the vendor:
+ * when the pooled-connection monitor fails a request before any answer arrived (see {@code submit}), the request is
+ * sent once more on a new connection.
+ * <p>
+ * Messages never contain the secrets given to the constructor. Responses handed out by {@link #send} are open and
+ * must be closed by the caller: Helidon returns a connection to the pool only then (helidon#10249).
+ */
+public final class VendorHttp {
+
+    private static final int ERROR_BODY_LIMIT = 2048;
+    private static final int ERROR_TEXT_LIMIT = 300;
+
+    private final String vendor;
+    private final WebClient client;
+    private final ObjectMapper json = new ObjectMapper();
+    private final List<String> secrets;
+
+    /**
+     * @param vendor         short vendor name used in exceptions and metrics, e.g. {@code "elevenlabs"}
+     * @param connectTimeout TCP (and TLS) connect limit
+     * @param readTimeout    default limit for each socket read; requests may override it
+     * @param secrets        credentials to scrub from any message built from a vendor's answer
+     */
+    public VendorHttp(String vendor, Duration connectTimeout, Duration readTimeout, String... secrets) {
+        this.vendor = Objects.requireNonNull(vendor, "vendor");
+        this.client = WebClient.builder()
+                .connectTimeout(connectTimeout)
+                .readTimeout(readTimeout)
+                // A redirect would replay credentials to wherever it points; these APIs never redirect.
+                .followRedirects(false)
+                .sendExpectContinue(false)
+                .build();
+        this.secrets = Arrays.stream(secrets).filter(s -> s != null && !s.isBlank()).toList();
+    }
+
+    public String vendor() {
+        return vendor;
+    }
+
+    /** A JSON mapper for this client's bodies. */
+    public ObjectMapper json() {
+        return json;
+    }
+
+    /** Starts a POST to an absolute URI (paths keep {@code @} and {@code /} as given). */
+    public HttpClientRequest post(URI uri) {
+        return client.post().uri(uri);
+    }
+
+    /**
+     * Sends the request {@code request} builds, with {@code entity}, and returns the response if its status is 2xx.
+     * The caller must close it. Any other status is read, closed and thrown.
+     *
+     * @param request builds the request; called a second time only for the pooled-connection workaround
+     * @throws VendorException for an error status, a timeout or a network failure
+     */
+    public HttpClientResponse send(Supplier<HttpClientRequest> request, Object entity) {
+        HttpClientResponse response = submit(request, entity);
+        if (response.status().family() == Status.Family.SUCCESSFUL) {
+            return response;
+        }
+        try (response) {
+            int status = response.status().code();
+            String detail;
+            try {
+                byte[] body = response.inputStream().readNBytes(ERROR_BODY_LIMIT);
+                detail = errorDetail(new String(body, StandardCharsets.UTF_8));
+            } catch (IOException | RuntimeException e) {
+                detail = response.status().reasonPhrase() + " (error body unreadable)";
+            }
+            throw new VendorException(vendor, VendorException.kindOf(status), status, detail);
+        }
+    }
+
+    private HttpClientResponse submit(Supplier<HttpClientRequest> request, Object entity) {
+        try {
+            return request.get().submit(entity);
+        } catch (RuntimeException e) {
+            if (!isTransportFailure(e)) {
+                throw e;
+            }
+            if (!idleMonitorFailed(e)) {
+                throw failure(e, false);
+            }
+        }
+        // Helidon 4.1.2 watches a pooled connection with a blocking read that gives up after the previous request's
+        // read timeout, and then fails whichever request took the connection in the meantime, long before that
+        // request's own timeout (reworked in helidon#9795, 4.1.7/4.2.0). The vendor's answer is lost with the
+        // connection, so this one resend on a new connection is a transport repair, not a retry.
+        try {
+            return request.get().keepAlive(false).submit(entity);
+        } catch (RuntimeException e) {
+            throw isTransportFailure(e) ? failure(e, false) : e;
+        }
+    }
+
+    /**
+     * The body of a response from {@link #send}, as a stream whose read failures are already {@link VendorException}s
+     * ({@code TIMEOUT} or {@code STREAM_CUT}).
+     */
+    public InputStream body(HttpClientResponse response) {
+        return new GuardedBody(response.inputStream());
+    }
+
+    /** Reads a whole (small) body as UTF-8. */
+    public String text(HttpClientResponse response) {
+        try {
+            return new String(body(response).readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw failure(e, true);
+        }
+    }
+
+    /** Parses a JSON body; anything else is {@code BAD_RESPONSE}. */
+    public JsonNode parse(int status, String body) {
+        try {
+            return json.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw badResponse(status, "not JSON: " + snippet(body));
+        }
+    }
+
+    /** A 2xx answer that does not follow the documented format. */
+    public VendorException badResponse(int status, String message) {
+        return new VendorException(vendor, VendorException.Kind.BAD_RESPONSE, status, redact(message));
+    }
+
+    /** No credentials are configured, so no call is made. */
+    public VendorException unconfigured(String what) {
+        return new VendorException(vendor, VendorException.Kind.UNCONFIGURED, 0, what + " is not configured");
+    }
+
+    /**
+     * Maps a transport failure.
+     *
+     * @param bodyStarted whether response headers had arrived, so the failure cut a body short
+     */
+    public VendorException failure(Throwable error, boolean bodyStarted) {
+        if (error instanceof VendorException known) {
+            return known;
+        }
+        if (causedBy(error, InterruptedException.class)) {
+            Thread.currentThread().interrupt(); // Helidon swallowed the flag; callers check it to tell a cancel apart
+        }
+        String cause = redact(describe(error));
+        if (causedBy(error, SocketTimeoutException.class)) {
+            return new VendorException(vendor, VendorException.Kind.TIMEOUT, 0, "timed out: " + cause, error);
+        }
+        if (bodyStarted) {
+            return new VendorException(vendor, VendorException.Kind.STREAM_CUT, 0, "response cut short: " + cause, error);
+        }
+        return new VendorException(vendor, VendorException.Kind.NETWORK, 0, cause, error);
+    }
+
+    /**
+     * One line describing a vendor error body: {@code "code 3040: Capacity temporarily exceeded"},
+     * {@code "invalid_api_key: Invalid API key"}, {@code "query.output_format: Field required"}, or the raw text.
+     */
+    public String errorDetail(String body) {
+        String text = body.strip();
+        JsonNode root;
+        try {
+            root = json.readTree(text);
+        } catch (JsonProcessingException e) {
+            root = null;
+        }
+        String detail = root == null ? null : describeErrorJson(root);
+        return redact(detail != null ? detail : snippet(text.isEmpty() ? "(empty body)" : text));
+    }
+
+    /** Replaces every configured secret in {@code text}. */
+    private String redact(String text) {
+        String result = text;
+        for (String secret : secrets) {
+            result = result.replace(secret, "<redacted>");
+        }
+        return result;
+    }
+
+    private static String describeErrorJson(JsonNode root) {
+        JsonNode errors = root.path("errors");
+        if (errors.isArray() && !errors.isEmpty()) {                      // Cloudflare
+            JsonNode first = errors.get(0);
+            return "code " + first.path("code").asText("?") + ": " + first.path("message").asText("");
+        }
+        JsonNode detail = root.path("detail");
+        if (detail.isObject()) {                                           // ElevenLabs
+            return detail.path("status").asText("error") + ": " + detail.path("message").asText("");
+        }
+        if (detail.isArray() && !detail.isEmpty()) {                       // ElevenLabs 422 (FastAPI validation)
+            JsonNode first = detail.get(0);
+            StringBuilder location = new StringBuilder();
+            first.path("loc").forEach(part -> location.append(location.isEmpty() ? "" : ".").append(part.asText()));
+            return (location.isEmpty() ? "" : location + ": ") + first.path("msg").asText("");
+        }
+        if (detail.isTextual()) {
+            return detail.asText();
+        }
+        if (root.has("code") && root.has("message")) {                     // Twilio
+            return "code " + root.path("code").asText() + ": " + root.path("message").asText();
+        }
+        return null;
+    }
+
+    private static boolean isTransportFailure(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof IOException
+                    || t instanceof DataReader.InsufficientDataAvailableException
+                    || t instanceof RuntimeUnknownHostException
+                    || t instanceof InterruptedException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Helidon's idle-connection monitor reports its failures wrapped in an {@link ExecutionException}. */
+    private static boolean idleMonitorFailed(Throwable error) {
+        return causedBy(error, ExecutionException.class);
+    }
+
+    private static boolean causedBy(Throwable error, Class<? extends Throwable> type) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String describe(Throwable error) {
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage();
+        return root.getClass().getSimpleName() + (message == null ? "" : " " + message);
+    }
+
+    private static String snippet(String text) {
+        String oneLine = text.replaceAll("\\s+", " ");
+        return oneLine.length() <= ERROR_TEXT_LIMIT ? oneLine : oneLine.substring(0, ERROR_TEXT_LIMIT) + "…";
+    }
+
+    /** Turns read failures into {@link VendorException}s so that callers see one exception type. */
+    private final class GuardedBody extends FilterInputStream {
+
+        GuardedBody(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() {
+            try {
+                return super.read();
+            } catch (IOException | RuntimeException e) {
+                throw failure(e, true);
+            }
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) {
+            try {
+                return super.read(buffer, offset, length);
+            } catch (IOException | RuntimeException e) {
+                throw failure(e, true);
+            }
+        }
+    }
+}

@@ -1,0 +1,438 @@
+package dev.voiceagent.fakes;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.voiceagent.vendor.CloudflareAccount;
+
+/**
+ * A fake Cloudflare Workers AI REST API
+ * (https://developers.cloudflare.com/workers-ai/get-started/rest-api/, /workers-ai/platform/errors/).
+ * <p>
+ * {@code POST /accounts/{accountId}/ai/run/{model}} (an optional {@code /client/v4} prefix is accepted too, so
+ * {@link #baseUri()} works as the API base either way) with {@code Authorization: Bearer {apiToken}}:
+ * <ul>
+ *     <li>{@link #WHISPER} ({@code @cf/openai/whisper*}): needs a RIFF WAV of 16-bit PCM, mono, 8000 Hz: as the binary
+ *     body (or {@code {"audio":[0..255,…]}}) for whisper and whisper-tiny-en, as {@code {"audio":"<base64>"}} for
+ *     whisper-large-v3-turbo. Answers {@code {"result":{"text":…,"word_count":N},"success":true,…}}.</li>
+ *     <li>{@link #LLM} (any other model): {@code {"messages":[…],"stream":…}}. Streamed answers are
+ *     {@code text/event-stream}: one {@code data: {"response":"…"}} event per word (with the whitespace that follows
+ *     it, so the deltas join to exactly the reply), a final {@code {"response":"","usage":{…}}} event, then
+ *     {@code data: [DONE]}. Unstreamed: {@code {"result":{"response":…,"usage":{…}},"success":true,…}}.</li>
+ *     <li>{@link #AURA} ({@code @cf/deepgram/aura-1}): {@code {"text":…,"speaker":…}}; answers the test tone, shaped by
+ *     {@link #auraReply(AuraReply)}, lasting {@link #audioMillisFor(String)}.</li>
+ * </ul>
+ * Errors use the envelope {@code {"errors":[{"code":N,"message":"…"}],"success":false,"result":{},"messages":[]}}
+ * with the documented codes: 401 code 10000 "Authentication error", 400 5004 invalid data / 5007 no such model,
+ * 403 3023, 404 3042, 408 3007, 413 3006, 429 3040 (capacity), and for 5xx code 3043 (the 5xx body is not documented;
+ * unconfirmed). An unknown path gets 404 code 7003 "Could not route to …".
+ */
+public final class FakeCloudflare extends FakeVendorServer {
+
+    /** Route of the Whisper speech-to-text models. */
+    public static final String WHISPER = "whisper";
+    /** Route of every text-generation model. */
+    public static final String LLM = "llm";
+    /** Route of {@code @cf/deepgram/aura-1}. */
+    public static final String AURA = "aura";
+
+    private static final String AURA_MODEL = "@cf/deepgram/aura-1";
+    private static final String TURBO_MODEL = "@cf/openai/whisper-large-v3-turbo";
+
+    private final String accountId;
+    private final String apiToken;
+    private final ObjectMapper json = new ObjectMapper();
+
+    private final List<WhisperCall> whisperCalls = new CopyOnWriteArrayList<>();
+    private final Queue<String> transcripts = new ConcurrentLinkedQueue<>();
+    private volatile Function<WhisperCall, String> transcriber = call -> "";
+    private volatile Duration whisperLatency = Duration.ZERO;
+
+    private final List<ChatCall> chatCalls = new CopyOnWriteArrayList<>();
+    private final Queue<String> replies = new ConcurrentLinkedQueue<>();
+    private volatile Function<ChatCall, String> replier = call -> "I see.";
+    private volatile Duration firstTokenLatency = Duration.ZERO;
+    private volatile Duration tokenInterval = Duration.ZERO;
+
+    private final List<AuraCall> auraCalls = new CopyOnWriteArrayList<>();
+    private volatile AuraReply auraReply = AuraReply.RAW_MULAW;
+    private volatile int msPerChar = 40;
+
+    public FakeCloudflare(String accountId, String apiToken) {
+        super(Set.of(WHISPER, LLM, AURA));
+        this.accountId = Objects.requireNonNull(accountId, "accountId");
+        this.apiToken = Objects.requireNonNull(apiToken, "apiToken");
+        start();
+    }
+
+    /** The account a client should use to reach this fake. */
+    public CloudflareAccount account() {
+        return new CloudflareAccount(baseUri(), accountId, apiToken);
+    }
+
+    // ---- Whisper
+
+    /** Transcripts to answer, in order; when none is left, the {@link #transcriber} decides. */
+    public void queueTranscripts(String... texts) {
+        transcripts.addAll(List.of(texts));
+    }
+
+    /** Computes the transcript when the queue is empty; the default returns {@code ""}. */
+    public void transcriber(Function<WhisperCall, String> transcriber) {
+        this.transcriber = Objects.requireNonNull(transcriber, "transcriber");
+    }
+
+    /** How long a transcription takes before the answer starts; default zero. */
+    public void whisperLatency(Duration latency) {
+        this.whisperLatency = Objects.requireNonNull(latency, "latency");
+    }
+
+    /** Valid transcription requests, in arrival order. */
+    public List<WhisperCall> whisperCalls() {
+        return List.copyOf(whisperCalls);
+    }
+
+    // ---- text generation
+
+    /** Replies to answer, in order; when none is left, the {@link #replier} decides. */
+    public void queueReplies(String... texts) {
+        replies.addAll(List.of(texts));
+    }
+
+    /** Computes the reply when the queue is empty; the default returns {@code "I see."}. */
+    public void replier(Function<ChatCall, String> replier) {
+        this.replier = Objects.requireNonNull(replier, "replier");
+    }
+
+    /** Pause between the response headers and the first streamed event; default zero. */
+    public void firstTokenLatency(Duration latency) {
+        this.firstTokenLatency = Objects.requireNonNull(latency, "latency");
+    }
+
+    /** Pause between streamed events; default zero. */
+    public void tokenInterval(Duration interval) {
+        this.tokenInterval = Objects.requireNonNull(interval, "interval");
+    }
+
+    /** Valid chat requests, in arrival order. */
+    public List<ChatCall> chatCalls() {
+        return List.copyOf(chatCalls);
+    }
+
+    // ---- Aura
+
+    /** What shape Aura audio comes in; default {@link AuraReply#RAW_MULAW}. */
+    public void auraReply(AuraReply reply) {
+        this.auraReply = Objects.requireNonNull(reply, "reply");
+    }
+
+    /** Audio length per character of text; default 40 ms (200 ms at least). */
+    public void msPerChar(int millis) {
+        this.msPerChar = millis;
+    }
+
+    /** How long the Aura audio for {@code text} lasts. */
+    public int audioMillisFor(String text) {
+        return Math.max(200, msPerChar * text.length());
+    }
+
+    /** Valid Aura requests, in arrival order. */
+    public List<AuraCall> auraCalls() {
+        return List.copyOf(auraCalls);
+    }
+
+    /** The texts of {@link #auraCalls()}. */
+    public List<String> auraTexts() {
+        return auraCalls.stream().map(AuraCall::text).toList();
+    }
+
+    // ---- HTTP
+
+    @Override
+    protected String routeOf(String method, String path) {
+        String model = modelOf(path);
+        if (!method.equals("POST") || model == null) {
+            return null;
+        }
+        if (model.startsWith("@cf/openai/whisper")) {
+            return WHISPER;
+        }
+        return model.equals(AURA_MODEL) ? AURA : LLM;
+    }
+
+    @Override
+    protected void handle(String route, Exchange exchange) throws IOException {
+        if (!("Bearer " + apiToken).equals(exchange.request().header("Authorization"))) {
+            exchange.sendJson(401, errorBody(route, 401));
+            return;
+        }
+        String model = modelOf(exchange.request().uri().getRawPath());
+        switch (route) {
+            case WHISPER -> transcribe(model, exchange);
+            case LLM -> chat(model, exchange);
+            case AURA -> speak(exchange);
+            default -> throw new IllegalStateException(route);
+        }
+    }
+
+    @Override
+    protected String errorBody(String route, int status) {
+        return switch (status) {
+            case 400 -> error(5007, "No such model or task");
+            case 401 -> error(10000, "Authentication error");
+            case 403 -> error(3023, "Service unavailable for account");
+            case 404 -> error(3042, "The model name is invalid");
+            case 408 -> error(3007, "Request timeout");
+            case 413 -> error(3006, "Request is too large");
+            case 429 -> error(3040, "Capacity temporarily exceeded, please try again.");
+            default -> status >= 500 ? error(3043, "Internal server error") : error(5004, "Invalid data");
+        };
+    }
+
+    @Override
+    protected void notFound(Exchange exchange) throws IOException {
+        exchange.sendJson(404, error(7003, "Could not route to " + exchange.request().uri().getRawPath()
+                + ", perhaps your object identifier is invalid?"));
+    }
+
+    private void transcribe(String model, Exchange exchange) throws IOException {
+        byte[] wav;
+        try {
+            wav = audioOf(model, exchange.request());
+        } catch (IllegalArgumentException e) {
+            exchange.sendJson(400, error(5004, "Invalid data: " + e.getMessage()));
+            return;
+        }
+        TestAudio.WavInfo info;
+        try {
+            info = TestAudio.readWav(wav);
+        } catch (IllegalArgumentException e) {
+            exchange.sendJson(400, error(5004, "Invalid data: audio is " + e.getMessage()));
+            return;
+        }
+        if (info.format() != 1 || info.channels() != 1 || info.sampleRate() != 8000 || info.bitsPerSample() != 16) {
+            exchange.sendJson(400, error(5004, "Invalid data: expected 16-bit PCM mono 8000 Hz WAV, got " + info));
+            return;
+        }
+        WhisperCall call = new WhisperCall(model, info.millis(), wav);
+        whisperCalls.add(call);
+        String queued = transcripts.poll();
+        String text = queued != null ? queued : transcriber.apply(call);
+        exchange.pause(whisperLatency);
+        ObjectNode result = json.createObjectNode()
+                .put("text", text)
+                .put("word_count", text.isBlank() ? 0 : text.strip().split("\\s+").length);
+        exchange.sendJson(200, success(result));
+    }
+
+    /** Whisper takes binary or a byte array; the turbo model only JSON with base64 (per the model schemas). */
+    private byte[] audioOf(String model, FakeVendorServer.ReceivedRequest request) {
+        boolean jsonBody = String.valueOf(request.header("Content-Type")).startsWith("application/json");
+        if (model.equals(TURBO_MODEL)) {
+            if (!jsonBody) {
+                throw new IllegalArgumentException("required properties at '/' are 'audio' (send JSON)");
+            }
+            JsonNode audio = parse(request.body()).path("audio");
+            if (!audio.isTextual()) {
+                throw new IllegalArgumentException("'audio' must be a base64 string");
+            }
+            return Base64.getDecoder().decode(audio.asText());
+        }
+        if (!jsonBody) {
+            return request.body();
+        }
+        JsonNode audio = parse(request.body()).path("audio");
+        if (!audio.isArray()) {
+            throw new IllegalArgumentException("'audio' must be an array of 8-bit unsigned integers");
+        }
+        byte[] bytes = new byte[audio.size()];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) audio.get(i).asInt();
+        }
+        return bytes;
+    }
+
+    private void chat(String model, Exchange exchange) throws IOException {
+        JsonNode body;
+        try {
+            body = parse(exchange.request().body());
+        } catch (IllegalArgumentException e) {
+            exchange.sendJson(400, error(5004, "Invalid data: " + e.getMessage()));
+            return;
+        }
+        if (!body.path("messages").isArray() && !body.path("prompt").isTextual()) {
+            exchange.sendJson(400, error(5006, "Error: required properties at '/' are 'messages' or 'prompt'"));
+            return;
+        }
+        List<Map<String, String>> messages = new ArrayList<>();
+        for (JsonNode message : body.path("messages")) {
+            Map<String, String> fields = new LinkedHashMap<>();
+            message.fields().forEachRemaining(field -> fields.put(field.getKey(), field.getValue().asText()));
+            messages.add(Map.copyOf(fields));
+        }
+        boolean stream = body.path("stream").asBoolean(false);
+        ChatCall call = new ChatCall(model, List.copyOf(messages), stream, body);
+        chatCalls.add(call);
+        String queued = replies.poll();
+        String reply = queued != null ? queued : replier.apply(call);
+        if (!stream) {
+            exchange.sendJson(200, success(json.createObjectNode().put("response", reply).set("usage", usage(reply))));
+            return;
+        }
+        try (OutputStream out = exchange.startStream(200, "text/event-stream")) {
+            exchange.pause(firstTokenLatency);
+            boolean first = true;
+            for (String word : reply.split("(?<=\\s)(?=\\S)")) {
+                if (word.isEmpty()) {
+                    continue;
+                }
+                if (!first) {
+                    exchange.pause(tokenInterval);
+                }
+                first = false;
+                event(out, json.createObjectNode().put("response", word).toString());
+            }
+            event(out, json.createObjectNode().put("response", "").set("usage", usage(reply)).toString());
+            event(out, "[DONE]");
+        }
+    }
+
+    private void speak(Exchange exchange) throws IOException {
+        JsonNode body;
+        try {
+            body = parse(exchange.request().body());
+        } catch (IllegalArgumentException e) {
+            exchange.sendJson(400, error(5004, "Invalid data: " + e.getMessage()));
+            return;
+        }
+        if (!body.path("text").isTextual()) {
+            exchange.sendJson(400, error(5006, "Error: required properties at '/' are 'text'"));
+            return;
+        }
+        String text = body.path("text").asText();
+        auraCalls.add(new AuraCall(text, body.path("speaker").asText("angus"), body));
+        byte[] mulaw = TestAudio.toneMuLaw(audioMillisFor(text));
+        switch (auraReply) {
+            case RAW_MULAW -> stream(exchange, "audio/basic", mulaw);
+            case WAV_MULAW -> stream(exchange, "audio/wav", TestAudio.wavMuLaw(mulaw));
+            case WAV_PCM16 -> stream(exchange, "audio/wav",
+                    TestAudio.wavPcm16(TestAudio.tonePcm(audioMillisFor(text), 8000), 8000));
+            case WAV_PCM16_16KHZ -> stream(exchange, "audio/wav",
+                    TestAudio.wavPcm16(TestAudio.tonePcm(audioMillisFor(text), 16000), 16000));
+            case JSON_BASE64_WAV -> exchange.sendJson(200, success(json.createObjectNode()
+                    .put("audio", Base64.getEncoder().encodeToString(TestAudio.wavMuLaw(mulaw)))));
+        }
+    }
+
+    /** Sends audio in 100 ms pieces (800 bytes of mu-law), flushing each. */
+    private static void stream(Exchange exchange, String contentType, byte[] audio) throws IOException {
+        try (OutputStream out = exchange.startStream(200, contentType)) {
+            for (int at = 0; at < audio.length; at += 800) {
+                out.write(audio, at, Math.min(800, audio.length - at));
+                out.flush();
+            }
+        }
+    }
+
+    private static void event(OutputStream out, String data) throws IOException {
+        out.write(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private ObjectNode usage(String reply) {
+        int completion = reply.isBlank() ? 0 : reply.strip().split("\\s+").length;
+        return json.createObjectNode().put("prompt_tokens", 10).put("completion_tokens", completion)
+                .put("total_tokens", 10 + completion);
+    }
+
+    private String success(JsonNode result) {
+        ObjectNode envelope = json.createObjectNode();
+        envelope.set("result", result);
+        envelope.put("success", true);
+        envelope.putArray("errors");
+        envelope.putArray("messages");
+        return envelope.toString();
+    }
+
+    private String error(int code, String message) {
+        ObjectNode envelope = json.createObjectNode();
+        envelope.putArray("errors").addObject().put("code", code).put("message", message);
+        envelope.put("success", false);
+        envelope.putObject("result");
+        envelope.putArray("messages");
+        return envelope.toString();
+    }
+
+    private JsonNode parse(byte[] body) {
+        try {
+            return json.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("body is not JSON");
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    /** The model id of a run path for this account, or {@code null}. */
+    private String modelOf(String rawPath) {
+        String path = rawPath.startsWith("/client/v4/") ? rawPath.substring("/client/v4".length()) : rawPath;
+        String prefix = "/accounts/" + accountId + "/ai/run/";
+        return path.startsWith(prefix) && path.length() > prefix.length() ? path.substring(prefix.length()) : null;
+    }
+
+    /**
+     * One valid transcription request.
+     *
+     * @param audioMillis duration of the WAV's audio
+     * @param wav         the WAV file as received (decoded from base64 for the turbo model)
+     */
+    public record WhisperCall(String model, int audioMillis, byte[] wav) {
+    }
+
+    /**
+     * One valid text-generation request.
+     *
+     * @param messages each message's fields ({@code role}, {@code content}) as text
+     * @param body     the whole JSON body
+     */
+    public record ChatCall(String model, List<Map<String, String>> messages, boolean stream, JsonNode body) {
+    }
+
+    /** One valid Aura request; {@code speaker} is the model's default {@code angus} when none was sent. */
+    public record AuraCall(String text, String speaker, JsonNode body) {
+    }
+
+    /**
+     * How Aura's audio is shaped. Which of these the real REST API sends for
+     * {@code "encoding":"mulaw","container":"none"} is unconfirmed, so clients must take them all.
+     */
+    public enum AuraReply {
+        /** Raw 8 kHz mu-law, streamed. */
+        RAW_MULAW,
+        /** A WAV (format 7) holding 8 kHz mu-law. */
+        WAV_MULAW,
+        /** A WAV holding 16-bit PCM at 8 kHz. */
+        WAV_PCM16,
+        /** A WAV holding 16-bit PCM at 16 kHz, which a Twilio client cannot play as is. */
+        WAV_PCM16_16KHZ,
+        /** {@code {"result":{"audio":"<base64 of a mu-law WAV>"},"success":true,…}}. */
+        JSON_BASE64_WAV
+    }
+}

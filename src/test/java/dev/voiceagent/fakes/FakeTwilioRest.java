@@ -1,0 +1,172 @@
+package dev.voiceagent.fakes;
+
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * A fake Twilio REST API, "Update a Call resource" only
+ * (https://www.twilio.com/docs/voice/api/call-resource#update-a-call-resource).
+ * <p>
+ * {@link #CALLS}: {@code POST /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}.json} with HTTP Basic
+ * {@code AccountSid:AuthToken} and a form body; {@code Status} must be {@code completed} or {@code canceled} (or
+ * {@code Url}/{@code Twiml} given). Answers 200 with a minimal Call resource ({@code sid}, {@code account_sid},
+ * {@code status}, …).
+ * <p>
+ * Errors use Twilio's body {@code {"code":N,"message":"…","more_info":"https://www.twilio.com/docs/errors/N","status":S}}:
+ * 401 20003 "Authenticate", 404 20404, 429 20429, 500 20500, 503 20503; a bad form is 400 code 21218 (the code Twilio
+ * uses there is unconfirmed).
+ */
+public final class FakeTwilioRest extends FakeVendorServer {
+
+    /** Route of the call update endpoint. */
+    public static final String CALLS = "calls";
+
+    private static final Pattern CALL_PATH = Pattern.compile("/2010-04-01/Accounts/([^/]+)/Calls/([^/]+)\\.json");
+
+    private final String accountSid;
+    private final String expectedAuthorization;
+    private final ObjectMapper json = new ObjectMapper();
+    private final List<CallUpdate> updates = new CopyOnWriteArrayList<>();
+    private final Map<String, CompletableFuture<CallUpdate>> firstUpdates = new ConcurrentHashMap<>();
+
+    public FakeTwilioRest(String accountSid, String authToken) {
+        super(Set.of(CALLS));
+        this.accountSid = Objects.requireNonNull(accountSid, "accountSid");
+        this.expectedAuthorization = "Basic " + Base64.getEncoder()
+                .encodeToString((accountSid + ":" + authToken).getBytes(StandardCharsets.UTF_8));
+        start();
+    }
+
+    /** Accepted call updates, in arrival order. */
+    public List<CallUpdate> updates() {
+        return List.copyOf(updates);
+    }
+
+    /** Waits until an update of {@code callSid} has been accepted; {@code false} if none came in time. */
+    public boolean awaitUpdate(String callSid, Duration timeout) {
+        try {
+            firstUpdate(callSid).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    protected String routeOf(String method, String path) {
+        return method.equals("POST") && CALL_PATH.matcher(path).matches() ? CALLS : null;
+    }
+
+    @Override
+    protected void handle(String route, Exchange exchange) throws IOException {
+        FakeVendorServer.ReceivedRequest request = exchange.request();
+        if (!expectedAuthorization.equals(request.header("Authorization"))) {
+            exchange.sendJson(401, errorBody(route, 401));
+            return;
+        }
+        Matcher path = CALL_PATH.matcher(request.uri().getRawPath());
+        if (!path.matches() || !path.group(1).equals(accountSid)) {
+            exchange.sendJson(404, error(20404, "The requested resource " + request.uri().getRawPath()
+                    + " was not found", 404));
+            return;
+        }
+        String contentType = String.valueOf(request.header("Content-Type"));
+        Map<String, String> form = contentType.startsWith("application/x-www-form-urlencoded")
+                ? parseForm(request.bodyText()) : Map.of();
+        String status = form.get("Status");
+        boolean redirect = form.containsKey("Url") || form.containsKey("Twiml");
+        if (status == null ? !redirect : !(status.equals("completed") || status.equals("canceled"))) {
+            exchange.sendJson(400, error(21218, "Invalid or missing Status: " + status, 400));
+            return;
+        }
+        String callSid = path.group(2);
+        CallUpdate update = new CallUpdate(callSid, Map.copyOf(form));
+        updates.add(update);
+        firstUpdate(callSid).complete(update);
+        ObjectNode call = json.createObjectNode()
+                .put("sid", callSid)
+                .put("account_sid", accountSid)
+                .put("api_version", "2010-04-01")
+                .put("status", status == null ? "in-progress" : status)
+                .put("uri", "/2010-04-01/Accounts/" + accountSid + "/Calls/" + callSid + ".json");
+        exchange.sendJson(200, call.toString());
+    }
+
+    @Override
+    protected String errorBody(String route, int status) {
+        return switch (status) {
+            case 401 -> error(20003, "Authenticate", 401);
+            case 403 -> error(20403, "Forbidden", 403);
+            case 404 -> error(20404, "The requested resource was not found", 404);
+            case 429 -> error(20429, "Too Many Requests", 429);
+            case 500 -> error(20500, "Internal Server Error", 500);
+            case 503 -> error(20503, "Service Unavailable", 503);
+            default -> error(status >= 500 ? 20500 : 21218, "Error " + status, status);
+        };
+    }
+
+    @Override
+    protected void notFound(Exchange exchange) throws IOException {
+        exchange.sendJson(404, error(20404, "The requested resource " + exchange.request().uri().getRawPath()
+                + " was not found", 404));
+    }
+
+    private CompletableFuture<CallUpdate> firstUpdate(String callSid) {
+        return firstUpdates.computeIfAbsent(callSid, sid -> new CompletableFuture<>());
+    }
+
+    private String error(int code, String message, int status) {
+        return json.createObjectNode()
+                .put("code", code)
+                .put("message", message)
+                .put("more_info", "https://www.twilio.com/docs/errors/" + code)
+                .put("status", status)
+                .toString();
+    }
+
+    private static Map<String, String> parseForm(String body) {
+        Map<String, String> form = new LinkedHashMap<>();
+        for (String pair : body.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int equals = pair.indexOf('=');
+            String name = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
+            String value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
+            form.putIfAbsent(name, value);
+        }
+        return form;
+    }
+
+    /**
+     * One accepted call update.
+     *
+     * @param form the decoded form parameters, e.g. {@code Status=completed}
+     */
+    public record CallUpdate(String callSid, Map<String, String> form) {
+    }
+}

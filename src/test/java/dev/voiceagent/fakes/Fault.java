@@ -1,0 +1,75 @@
+package dev.voiceagent.fakes;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+
+/** Something a {@link FakeVendorServer} does wrong on purpose, for one request or for all of a route's requests. */
+public sealed interface Fault {
+
+    /** Answer {@code httpStatus} with that vendor's documented error body for it. */
+    static Fault status(int httpStatus) {
+        return new Status(httpStatus);
+    }
+
+    /**
+     * Answer normally, but only after {@code delay}: the slow vendor. A one-shot delay may not be enough to see a
+     * client time out: the production clients resend once when Helidon 4.1.2 fails a reused pooled connection early
+     * (see {@code VendorHttp}), and that resend gets the next answer. Use {@link FakeVendorServer#failAlways} or a
+     * fake's latency setting when every attempt must be slow.
+     */
+    static Fault delay(Duration delay) {
+        return new Delay(delay);
+    }
+
+    /**
+     * Start the normal 200 answer as a chunked stream, send {@code bytes} body bytes, then drop the connection
+     * without finishing the chunked encoding (and so without an SSE {@code [DONE]}).
+     */
+    static Fault cutAfterBytes(int bytes) {
+        return new CutAfterBytes(bytes);
+    }
+
+    /** Answer exactly this, whatever the request: for bodies a vendor might send but the fake would not. */
+    static Fault reply(int httpStatus, String contentType, byte[] body) {
+        return new Reply(httpStatus, contentType, body);
+    }
+
+    /** {@link #reply(int, String, byte[])} with a UTF-8 text body. */
+    static Fault reply(int httpStatus, String contentType, String body) {
+        return new Reply(httpStatus, contentType, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** See {@link Fault#status(int)}. */
+    record Status(int httpStatus) implements Fault {
+        public Status {
+            if (httpStatus < 400 || httpStatus > 599) {
+                throw new IllegalArgumentException("not an error status: " + httpStatus);
+            }
+        }
+    }
+
+    /** See {@link Fault#delay(Duration)}. */
+    record Delay(Duration delay) implements Fault {
+        public Delay {
+            Objects.requireNonNull(delay, "delay");
+        }
+    }
+
+    /** See {@link Fault#cutAfterBytes(int)}. */
+    record CutAfterBytes(int bytes) implements Fault {
+        public CutAfterBytes {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("negative byte count");
+            }
+        }
+    }
+
+    /** See {@link Fault#reply(int, String, byte[])}. */
+    record Reply(int httpStatus, String contentType, byte[] body) implements Fault {
+        public Reply {
+            Objects.requireNonNull(contentType, "contentType");
+            body = body.clone();
+        }
+    }
+}
