@@ -8,6 +8,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import dev.voiceagent.audio.LevelSpread;
 import dev.voiceagent.audio.TurnDetector;
 import dev.voiceagent.audio.TurnSettings;
 import dev.voiceagent.audio.UtteranceBuffer;
@@ -49,6 +50,8 @@ public final class CallSession implements Runnable {
     private static final Duration DIGIT_PAUSE = Duration.ofMillis(1500);
     private static final Duration MARK_GRACE = Duration.ofSeconds(2);
     private static final Duration TEARDOWN_STEP = Duration.ofSeconds(1);
+    /** Below this spread of frame levels (dB), "speech" is stationary noise; speech varies by several dB. */
+    private static final double MIN_SPEECH_SPREAD_DB = 2.5;
 
     private final CallServices services;
     private final MediaStreamSender out;
@@ -66,6 +69,7 @@ public final class CallSession implements Runnable {
     private VoiceActivityDetector vad;
     private TurnDetector turns;
     private UtteranceBuffer utterance;
+    private final LevelSpread spread = new LevelSpread();
     private long startedNanos;
 
     // Conversation state, call thread only.
@@ -163,24 +167,36 @@ public final class CallSession implements Runnable {
     /** One frame of caller audio: listen for the start and end of their turn, and for interruptions. */
     private void hear(byte[] frame, long now) {
         boolean speech = vad.isSpeech(frame, 0, frame.length);
+        if (speech) {
+            spread.add(vad.lastLevelDbfs());
+        } else if (!turns.inTurn()) {
+            spread.reset();
+        }
         utterance.offer(frame, 0, frame.length);
         TurnDetector.Event event = turns.accept(speech, Math.max(1, frame.length / 8));
         if (event == TurnDetector.Event.SPEECH_STARTED) {
-            callerStartedTalking(now);
+            utterance.begin();
         }
-        if (turns.inTurn() && isInterrupting()) {
-            bargeIn(now);
+        if (turns.inTurn() && callerIsTalking()) {
+            callerTookTheFloor(now);
         }
         if (event == TurnDetector.Event.TURN_ENDED) {
             callerFinishedTurn(now);
         }
     }
 
-    private void callerStartedTalking(long now) {
-        utterance.begin();
+    /** Enough speech, and speech-like (varying) levels: not a cough, not noise the floor has not caught up with. */
+    private boolean callerIsTalking() {
+        return turns.turnSpeechMs() >= turnTaking.interruptAfter().toMillis() && spread.spreadDb() >= MIN_SPEECH_SPREAD_DB;
+    }
+
+    private void callerTookTheFloor(long now) {
         silencePrompts = 0;
         lastActivityNanos = now;
-        if (current != null && current.kind() == AgentReply.Kind.ANSWER && !audible(current)) {
+        if (current == null) {
+            return;
+        }
+        if (current.kind() == AgentReply.Kind.ANSWER && !audible(current)) {
             // The caller went on talking before we said anything: drop the answer in progress and treat
             // what they said before and after the pause as one turn, transcribed again as a whole.
             log.info("caller continued before the answer started; merging turns", "reply", current.number());
@@ -189,16 +205,18 @@ public final class CallSession implements Runnable {
                 digits.insert(0, current.typedInput().get() + " ");
             }
             abandon(current);
+        } else if (current.interruptible() && turnTaking.interruptible() && audible(current)) {
+            bargeIn(now);
         }
-    }
-
-    private boolean isInterrupting() {
-        return current != null && current.interruptible() && turnTaking.interruptible() && audible(current)
-                && turns.turnSpeechMs() >= turnTaking.interruptAfter().toMillis();
     }
 
     private void callerFinishedTurn(long now) {
         byte[] audio = concat(carriedAudio, utterance.finish());
+        if (spread.spreadDb() < MIN_SPEECH_SPREAD_DB) {
+            log.info("ignoring a turn whose level never varied: line noise, not speech",
+                     "spreadDb", Math.round(spread.spreadDb() * 10) / 10.0);
+            return;
+        }
         carriedAudio = null;
         lastActivityNanos = now;
         if (current != null && !current.interruptible()) {

@@ -105,7 +105,7 @@ public final class TwilioWebhook implements HttpService {
             Map<String, List<String>> params = new LinkedHashMap<>();
             form.names().forEach(n -> params.put(n, form.all(n)));
             if (!signature.get().matchesAny(given, List.of(signedUrl(req)), params)) {
-                LOG.warning("refused " + req.path().rawPath() + ": bad or missing X-Twilio-Signature");
+                LOG.warning("refused " + req.path().absolute().rawPath() + ": bad or missing X-Twilio-Signature");
                 res.status(Status.FORBIDDEN_403).send("invalid Twilio signature");
                 return Optional.empty();
             }
@@ -116,7 +116,7 @@ public final class TwilioWebhook implements HttpService {
     /** The URL Twilio signed: the public URL it was configured with, including any query string. */
     private String signedUrl(ServerRequest req) {
         String query = req.query().rawValue();
-        String pathAndQuery = req.path().rawPath() + (query.isEmpty() ? "" : "?" + query);
+        String pathAndQuery = req.path().absolute().rawPath() + (query.isEmpty() ? "" : "?" + query);
         return publicBaseUrl.map(u -> u.toString() + pathAndQuery)
                 .orElseGet(() -> req.requestedUri().toUri().toString());
     }

@@ -69,7 +69,7 @@ class VendorFailureTest {
         assertThat("the apology plays", caller.awaitAudioAfter(caller.lastSpeechFrameNanos(), WAIT), greaterThan(0L));
         assertThat(caller.awaitQuiet(Duration.ofMillis(700), WAIT), is(true));
         assertThat(caller.playedAudioBytes() - before,
-                   greaterThanOrEqualTo(8 * h.elevenLabs.audioMillisFor(APOLOGY) - 160));
+                   greaterThanOrEqualTo(8L * h.elevenLabs.audioMillisFor(APOLOGY) - 160));
 
         h.cloudflare.clearFaults();
         h.cloudflare.queueTranscripts("Can you hear me now?");
