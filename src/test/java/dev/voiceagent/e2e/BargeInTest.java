@@ -49,7 +49,8 @@ class BargeInTest {
 
             // Nothing of the interrupted reply plays after the clear: the next audio is the new answer.
             AgentHarness.await(() -> h.cloudflare.chatCalls().size() == 2, WAIT, "the interruption to be answered");
-            assertThat(caller.firstAudioNanosAfter(caller.clearReceivedNanos()), greaterThan(caller.lastSpeechFrameNanos()));
+            long nextAudio = caller.awaitAudioAfter(caller.clearReceivedNanos(), WAIT);
+            assertThat(nextAudio, greaterThan(caller.lastSpeechFrameNanos()));
 
             // Synthesis in flight was cancelled: the third sentence never reached the TTS vendor.
             List<String> spoken = h.elevenLabs.ttsCalls().stream().map(c -> c.text()).toList();

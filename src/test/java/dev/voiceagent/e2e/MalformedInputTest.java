@@ -23,6 +23,7 @@ class MalformedInputTest {
     @BeforeAll
     static void start() throws Exception {
         h = AgentHarness.start(AgentHarness.DEFAULT_PERSONAS, Map.of(), Map.of("calls.startTimeoutMs", "1500"));
+        h.cloudflare.transcriber(call -> "Hello there.");
     }
 
     @AfterAll

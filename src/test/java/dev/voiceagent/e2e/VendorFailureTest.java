@@ -36,6 +36,7 @@ class VendorFailureTest {
     static void start() throws Exception {
         h = AgentHarness.start();
         h.awaitWarm(4);
+        h.cloudflare.transcriber(call -> "Hello there.");
     }
 
     @AfterAll
