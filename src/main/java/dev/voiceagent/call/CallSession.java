@@ -387,7 +387,9 @@ public final class CallSession implements Runnable {
             producer.cancel();
         }
         if (audible(reply) || !playout.idle()) {
-            playout.clear();
+            playout.clear(reply.number());
+        } else {
+            playout.silence(reply.number());
         }
         current = null;
         producer = null;
@@ -418,9 +420,11 @@ public final class CallSession implements Runnable {
                  "eosMs", TurnTimings.millis(t.lastCallerSpeechNanos, t.turnEndNanos),
                  "sttMs", TurnTimings.millis(t.sttStartNanos, t.sttDoneNanos),
                  "llmFirstTokenMs", TurnTimings.millis(t.llmStartNanos, t.llmFirstTokenNanos),
+                 "llmFirstSentenceMs", TurnTimings.millis(t.llmStartNanos, t.llmFirstPieceNanos),
                  "ttsFirstByteMs", TurnTimings.millis(t.ttsStartNanos, t.ttsFirstByteNanos),
                  "firstFrameMs", TurnTimings.millis(t.turnEndNanos, firstFrame),
                  "voiceToVoiceMs", voiceToVoice,
+                 "serverMs", t.serverMillis(firstFrame),
                  "interrupted", interrupted,
                  "endsCall", reply.endsCall());
     }

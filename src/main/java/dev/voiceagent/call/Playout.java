@@ -33,7 +33,7 @@ final class Playout implements AutoCloseable {
     private record Frame(long generation, long replyNo, byte[] mulaw) implements Item {
     }
 
-    private record MarkItem(long generation, String name) implements Item {
+    private record MarkItem(long generation, long replyNo, String name) implements Item {
     }
 
     private final MediaStreamSender out;
@@ -47,6 +47,7 @@ final class Playout implements AutoCloseable {
     private final FrameSplitter splitter;
     private final Thread sender;
     private volatile long generation;
+    private volatile long silencedThrough;
     private volatile boolean closed;
     private volatile long lastReplyNo = -1;
     private volatile long firstFrameNanos;
@@ -65,6 +66,9 @@ final class Playout implements AutoCloseable {
 
     /** Queues audio of reply {@code replyNo}; cut into frames here so pacing is uniform. */
     void audio(long replyNo, byte[] mulaw, int offset, int length) {
+        if (replyNo <= silencedThrough) {
+            return;
+        }
         long gen = generation;
         produceLock.lock();
         try {
@@ -76,8 +80,11 @@ final class Playout implements AutoCloseable {
 
     /** Queues a mark after the audio queued so far (flushing a partial frame first). */
     void mark(long replyNo, String name) {
+        if (replyNo <= silencedThrough) {
+            return;
+        }
         flush(replyNo);
-        queue.add(new MarkItem(generation, name));
+        queue.add(new MarkItem(generation, replyNo, name));
     }
 
     /** Queues whatever partial frame is left. */
@@ -95,12 +102,15 @@ final class Playout implements AutoCloseable {
     }
 
     /**
-     * Stops all agent audio now: drops everything queued here and tells Twilio to drop its buffer.
-     * Twilio then echoes every pending mark; callers must not take those as played.
+     * Stops all agent audio now: drops everything queued here and tells Twilio to drop its buffer, and
+     * refuses any audio of replies up to {@code replyNo} that a producer thread still hands over (it may
+     * have checked for cancellation just before). Twilio then echoes every pending mark; callers must not
+     * take those as played.
      */
-    void clear() {
+    void clear(long replyNo) {
         sendLock.lock();
         try {
+            silencedThrough = Math.max(silencedThrough, replyNo);
             generation++;
             queue.clear();
             produceLock.lock();
@@ -113,6 +123,16 @@ final class Playout implements AutoCloseable {
             out.send(MediaStreamCodec.clear(streamSid));
         } catch (RuntimeException e) {
             onSendFailure.run();
+        } finally {
+            sendLock.unlock();
+        }
+    }
+
+    /** Refuses any further audio of replies up to {@code replyNo}, without telling Twilio (nothing was sent). */
+    void silence(long replyNo) {
+        sendLock.lock();
+        try {
+            silencedThrough = Math.max(silencedThrough, replyNo);
         } finally {
             sendLock.unlock();
         }
@@ -163,7 +183,7 @@ final class Playout implements AutoCloseable {
     private void send(Frame frame) {
         sendLock.lock();
         try {
-            if (frame.generation() != generation || closed) {
+            if (frame.generation() != generation || frame.replyNo() <= silencedThrough || closed) {
                 return;
             }
             out.send(MediaStreamCodec.media(streamSid, frame.mulaw(), 0, frame.mulaw().length));
@@ -185,7 +205,7 @@ final class Playout implements AutoCloseable {
     private void sendMark(MarkItem mark) {
         sendLock.lock();
         try {
-            if (mark.generation() == generation && !closed) {
+            if (mark.generation() == generation && mark.replyNo() > silencedThrough && !closed) {
                 out.send(MediaStreamCodec.mark(streamSid, mark.name()));
             }
         } catch (RuntimeException e) {

@@ -164,7 +164,12 @@ final class ReplyProducer {
                 t.llmFirstTokenNanos = now();
                 services.metrics().stage(CallMetrics.Stage.LLM_FIRST_TOKEN, nanos(t.llmFirstTokenNanos - t.llmStartNanos));
             }
-            splitter.accept(delta).forEach(s -> pieces.add(new Piece(s, false)));
+            for (String piece : splitter.accept(delta)) {
+                if (t.llmFirstPieceNanos == 0) {
+                    t.llmFirstPieceNanos = now();
+                }
+                pieces.add(new Piece(piece, false));
+            }
             return !cancelled;
         };
         try {
@@ -179,7 +184,12 @@ final class ReplyProducer {
             services.llm().stream(request, sink);
         }
         if (!cancelled) {
-            splitter.finish().forEach(s -> pieces.add(new Piece(s, false)));
+            for (String piece : splitter.finish()) {
+                if (t.llmFirstPieceNanos == 0) {
+                    t.llmFirstPieceNanos = now();
+                }
+                pieces.add(new Piece(piece, false));
+            }
             reply.endsCall(splitter.endCallRequested());
         }
     }

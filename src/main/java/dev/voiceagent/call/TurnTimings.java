@@ -13,8 +13,27 @@ final class TurnTimings {
     volatile long sttDoneNanos;
     volatile long llmStartNanos;
     volatile long llmFirstTokenNanos;
+    volatile long llmFirstPieceNanos;
     volatile long ttsStartNanos;
     volatile long ttsFirstByteNanos;
+
+    /**
+     * The server's own share of the time from end of turn to first audio frame: everything except the
+     * vendors' time (transcription, model until the first speakable piece, synthesis until its first byte).
+     * -1 until the first frame was sent.
+     */
+    long serverMillis(long firstFrameNanos) {
+        if (firstFrameNanos == 0 || turnEndNanos == 0) {
+            return -1;
+        }
+        long vendor = span(sttStartNanos, sttDoneNanos) + span(llmStartNanos, llmFirstPieceNanos)
+                + span(ttsStartNanos, ttsFirstByteNanos);
+        return (firstFrameNanos - turnEndNanos - vendor) / 1_000_000;
+    }
+
+    private static long span(long from, long to) {
+        return from == 0 || to == 0 ? 0 : to - from;
+    }
 
     static long millis(long from, long to) {
         return from == 0 || to == 0 ? -1 : (to - from) / 1_000_000;

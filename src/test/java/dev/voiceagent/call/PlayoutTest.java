@@ -1,0 +1,122 @@
+package dev.voiceagent.call;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.voiceagent.twilio.MediaStreamSender;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThan;
+
+/** Agent audio leaves in order, paced with a small lead; a clear silences it for good. */
+class PlayoutTest {
+
+    private static final String SID = "MZ00000000000000000000000000000001";
+
+    /** Records what would have gone to Twilio, and when. */
+    private static final class RecordingSender implements MediaStreamSender {
+        record Sent(long nanos, String json) {
+        }
+
+        final List<Sent> sent = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void send(String json) {
+            sent.add(new Sent(System.nanoTime(), json));
+        }
+
+        @Override
+        public void close(int code, String reason) {
+        }
+
+        List<String> kinds() {
+            return sent.stream().map(s -> s.json().contains("\"media\"") ? "media"
+                    : s.json().contains("\"mark\"") ? "mark:" + s.json().replaceAll(".*\"name\":\"([^\"]*)\".*", "$1")
+                    : "clear").toList();
+        }
+
+        long media() {
+            return sent.stream().filter(s -> s.json().contains("\"media\"")).count();
+        }
+    }
+
+    private final RecordingSender out = new RecordingSender();
+    private final Playout playout = new Playout(out, SID, Duration.ofMillis(160), Duration.ofMillis(20),
+                                                System::nanoTime, () -> { }, "test-playout");
+
+    @AfterEach
+    void close() {
+        playout.close();
+    }
+
+    @Test
+    void audioIsSentInTwentyMillisecondFramesFollowedByItsMark() throws Exception {
+        playout.audio(1, new byte[400], 0, 400);   // 50 ms: two full frames and a partial one
+        playout.mark(1, "r1.0");
+        Waits.until(() -> out.sent.size() == 4);
+        assertThat(out.kinds(), contains("media", "media", "media", "mark:r1.0"));
+        assertThat(out.sent.get(2).json().length(), lessThan(out.sent.get(0).json().length()));
+    }
+
+    @Test
+    void sendsAboutTheLeadAtOnceAndTheRestAtRealTime() throws Exception {
+        long start = System.nanoTime();
+        playout.audio(1, new byte[8000], 0, 8000);   // one second
+        Waits.until(() -> out.media() == 50);
+        long tookMs = (out.sent.getLast().nanos() - start) / 1_000_000;
+        long leadFrames = out.sent.stream().filter(s -> s.nanos() - start < 60_000_000L).count();
+        // Never all at once (that would leave seconds to flush on barge-in), never slower than real time.
+        assertThat(leadFrames, lessThan(12L));
+        assertThat(tookMs, greaterThan(700L));
+        assertThat(tookMs, lessThan(1300L));
+    }
+
+    @Test
+    void clearDropsWhatIsQueuedAndRefusesLateAudioOfTheClearedReply() throws Exception {
+        playout.audio(1, new byte[16000], 0, 16000);    // two seconds
+        playout.mark(1, "r1.end");
+        Thread.sleep(300);
+        long sentBefore = out.media();
+        playout.clear(1);
+        playout.audio(1, new byte[1600], 0, 1600);       // a producer that had not seen the cancel yet
+        playout.mark(1, "r1.late");
+        playout.audio(2, new byte[160], 0, 160);         // the next reply plays normally
+        playout.mark(2, "r2.end");
+        Waits.until(() -> out.kinds().contains("mark:r2.end"));
+        Thread.sleep(100);
+        List<String> kinds = out.kinds();
+        assertThat(kinds.contains("mark:r1.end"), is(false));
+        assertThat(kinds.contains("mark:r1.late"), is(false));
+        int clear = kinds.indexOf("clear");
+        assertThat(kinds.subList(clear, kinds.size()), contains("clear", "media", "mark:r2.end"));
+        assertThat(out.media(), is(sentBefore + 1));
+    }
+
+    @Test
+    void remembersWhenEachReplyStartedPlaying() throws Exception {
+        assertThat(playout.firstFrameNanos(1), is(0L));
+        playout.audio(1, new byte[160], 0, 160);
+        Waits.until(() -> playout.firstFrameNanos(1) > 0);
+        assertThat(playout.firstFrameNanos(2), is(0L));
+    }
+
+    /** Tiny wait helper kept local so this unit test needs no server. */
+    private static final class Waits {
+        static void until(java.util.function.BooleanSupplier condition) throws InterruptedException {
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (!condition.getAsBoolean()) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("condition not met in 5 s");
+                }
+                Thread.sleep(5);
+            }
+        }
+    }
+}
