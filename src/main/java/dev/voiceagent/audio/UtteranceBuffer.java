@@ -70,6 +70,14 @@ public final class UtteranceBuffer {
         return result;
     }
 
+    /**
+     * A copy of the utterance recorded so far, while recording goes on: what a speculative transcription
+     * sends while the caller may still continue. Empty when not recording.
+     */
+    public byte[] snapshot() {
+        return utterance == null ? new byte[0] : Arrays.copyOf(utterance, recorded);
+    }
+
     /** Drops the utterance being recorded, if any, and stops recording. The pre-roll is kept. */
     public void discard() {
         utterance = null;

@@ -38,6 +38,10 @@ final class AgentReply {
     private volatile String callerText;
     private volatile boolean endsCall;
     private volatile boolean produced;
+    private volatile String speculation = "none";
+    private final java.util.concurrent.atomic.AtomicInteger sttRequests = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger llmRequests = new java.util.concurrent.atomic.AtomicInteger();
+    private int discardedSpeculations;
 
     // Owned by the call thread.
     private int piecesHeard;
@@ -95,6 +99,44 @@ final class AgentReply {
 
     void endsCall(boolean value) {
         this.endsCall = value;
+    }
+
+    /** How speculation went for this answer: none, used, checked (re-transcribed, same words), regenerated. */
+    String speculation() {
+        return speculation;
+    }
+
+    void speculation(String outcome) {
+        this.speculation = outcome;
+    }
+
+    void countSttRequest() {
+        sttRequests.incrementAndGet();
+    }
+
+    void countLlmRequest() {
+        llmRequests.incrementAndGet();
+    }
+
+    /** Speech-to-text requests made for this turn, including those of speculations given up on. */
+    int sttRequests() {
+        return sttRequests.get();
+    }
+
+    /** Language model requests made for this turn, including those of speculations given up on. */
+    int llmRequests() {
+        return llmRequests.get();
+    }
+
+    int discardedSpeculations() {
+        return discardedSpeculations;
+    }
+
+    /** Adds the cost of speculations for this turn that were given up on. Call thread. */
+    void addDiscarded(int speculations, int stt, int llm) {
+        discardedSpeculations += speculations;
+        sttRequests.addAndGet(stt);
+        llmRequests.addAndGet(llm);
     }
 
     /** All audio and the end mark are queued. */

@@ -2,6 +2,8 @@ package dev.voiceagent.call;
 
 import java.time.Duration;
 import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -52,6 +54,14 @@ public final class CallSession implements Runnable {
     private static final Duration TEARDOWN_STEP = Duration.ofSeconds(1);
     /** Below this spread of frame levels (dB), "speech" is stationary noise; speech varies by several dB. */
     private static final double MIN_SPEECH_SPREAD_DB = 2.5;
+    /** Speech after a speculation began that means the caller went on talking (a breath or click is less). */
+    private static final int RESUMED_SPEECH_MS = 100;
+    /** Less speech than this in a turn is a cough or a click, not something to answer. */
+    private static final int MIN_TURN_SPEECH_MS = TurnSettings.defaults().minTurnSpeechMs();
+
+    /** An answer started while the caller pauses, held until their turn is known to be over. */
+    private record Speculation(AgentReply reply, ReplyProducer producer) {
+    }
 
     private final CallServices services;
     private final MediaStreamSender out;
@@ -74,12 +84,17 @@ public final class CallSession implements Runnable {
 
     // Conversation state, call thread only.
     private AgentReply current;
+    private Speculation speculation;
+    private int speechSinceSpeculationMs;
+    private int speculationsThisTurn;
+    private final List<AgentReply> discardedThisTurn = new ArrayList<>();
     private ReplyProducer producer;
     private long replyCount;
     private long lastInboundNanos;
     private long lastActivityNanos;
     private int silencePrompts;
     private byte[] carriedAudio;
+    private byte[] currentTurnAudio;
     private final StringBuilder digits = new StringBuilder();
     private long lastDigitNanos;
     private boolean goodbyeStarted;
@@ -167,22 +182,85 @@ public final class CallSession implements Runnable {
     /** One frame of caller audio: listen for the start and end of their turn, and for interruptions. */
     private void hear(byte[] frame, long now) {
         boolean speech = vad.isSpeech(frame, 0, frame.length);
+        int frameMs = Math.max(1, frame.length / 8);
         if (speech) {
             spread.add(vad.lastLevelDbfs());
         } else if (!turns.inTurn()) {
             spread.reset();
         }
         utterance.offer(frame, 0, frame.length);
-        TurnDetector.Event event = turns.accept(speech, Math.max(1, frame.length / 8));
+        TurnDetector.Event event = turns.accept(speech, frameMs);
         if (event == TurnDetector.Event.SPEECH_STARTED) {
             utterance.begin();
+        }
+        if (speculation != null && speech && (speechSinceSpeculationMs += frameMs) >= RESUMED_SPEECH_MS) {
+            discardSpeculation("the caller went on talking");
         }
         if (turns.inTurn() && callerIsTalking()) {
             callerTookTheFloor(now);
         }
-        if (event == TurnDetector.Event.TURN_ENDED) {
-            callerFinishedTurn(now);
+        if (!speech && turns.inTurn() && shouldSpeculate()) {
+            speculate();
         }
+        int silenceMs = turns.silenceMs();
+        if (event == TurnDetector.Event.TURN_ENDED) {
+            callerFinishedTurn(now, silenceMs);
+        } else if (turns.inTurn() && silenceMs >= endOfTurnMs() && turns.turnSpeechMs() >= MIN_TURN_SPEECH_MS) {
+            turns.reset();   // the adaptive end of turn came before the detector's longest wait
+            callerFinishedTurn(now, silenceMs);
+        }
+    }
+
+    /**
+     * How long a pause ends this turn: the persona's setting, shorter when the speculative transcript is a
+     * finished sentence or question, longer when it trails off.
+     */
+    private long endOfTurnMs() {
+        TurnTaking.Speculation s = turnTaking.speculation();
+        long normal = turnTaking.endOfTurn().toMillis();
+        if (!s.enabled() || speculation == null) {
+            return normal;
+        }
+        return switch (TurnCompletion.of(speculation.reply().callerText().orElse(null))) {
+            case COMPLETE -> s.endOfTurnMin().toMillis();
+            case TRAILING -> s.endOfTurnMax().toMillis();
+            case UNKNOWN -> normal;
+        };
+    }
+
+    private boolean shouldSpeculate() {
+        TurnTaking.Speculation s = turnTaking.speculation();
+        return s.enabled() && speculation == null && current == null && !goodbyeStarted && digits.isEmpty()
+                && speculationsThisTurn < s.maxPerTurn()
+                && turns.silenceMs() >= s.after().toMillis()
+                && turns.turnSpeechMs() >= MIN_TURN_SPEECH_MS
+                && spread.spreadDb() >= MIN_SPEECH_SPREAD_DB;
+    }
+
+    /** The caller paused: answer what they said so far, held until the turn is known to be over. */
+    private void speculate() {
+        speculationsThisTurn++;
+        speechSinceSpeculationMs = 0;
+        byte[] soFar = concat(carriedAudio, utterance.snapshot());
+        AgentReply reply = new AgentReply(++replyCount, AgentReply.Kind.ANSWER, true, false, new TurnTimings(),
+                                          soFar, null);
+        speculation = new Speculation(reply, ReplyProducer.speculate(services, persona, playout, log, this::offer,
+                                                                     reply, conversation.messages()));
+        log.debug("speculating on a pause", "reply", reply.number(), "audioMs", soFar.length / 8);
+    }
+
+    /** Gives up a speculation: none of it is played, heard or stored; its cost is counted with the turn. */
+    private void discardSpeculation(String why) {
+        Speculation dropped = speculation;
+        if (dropped == null) {
+            return;
+        }
+        speculation = null;
+        dropped.producer().cancel();
+        playout.silence(dropped.reply().number());
+        discardedThisTurn.add(dropped.reply());
+        services.metrics().speculation("discarded");
+        log.info("speculation discarded: " + why, "reply", dropped.reply().number());
     }
 
     /** Enough speech, and speech-like (varying) levels: not a cough, not noise the floor has not caught up with. */
@@ -200,7 +278,7 @@ public final class CallSession implements Runnable {
             // The caller went on talking before we said anything: drop the answer in progress and treat
             // what they said before and after the pause as one turn, transcribed again as a whole.
             log.info("caller continued before the answer started; merging turns", "reply", current.number());
-            carriedAudio = concat(carriedAudio, current.callerAudio().orElse(null));
+            carriedAudio = concat(carriedAudio, currentTurnAudio);
             if (current.typedInput().isPresent()) {
                 digits.insert(0, current.typedInput().get() + " ");
             }
@@ -210,17 +288,21 @@ public final class CallSession implements Runnable {
         }
     }
 
-    private void callerFinishedTurn(long now) {
+    private void callerFinishedTurn(long now, int silenceMs) {
         byte[] audio = concat(carriedAudio, utterance.finish());
         if (spread.spreadDb() < MIN_SPEECH_SPREAD_DB) {
             log.info("ignoring a turn whose level never varied: line noise, not speech",
                      "spreadDb", Math.round(spread.spreadDb() * 10) / 10.0);
+            discardSpeculation("noise");
+            endTurnBookkeeping(null);
             return;
         }
         carriedAudio = null;
         lastActivityNanos = now;
         if (current != null && !current.interruptible()) {
             log.info("caller spoke during the goodbye; not answering");
+            discardSpeculation("goodbye in progress");
+            endTurnBookkeeping(null);
             return;
         }
         if (current != null) {
@@ -228,16 +310,53 @@ public final class CallSession implements Runnable {
             // was being said, still ends the agent's turn.
             bargeIn(now);
         }
-        TurnTimings timings = new TurnTimings();
+        services.metrics().stage(CallMetrics.Stage.END_OF_SPEECH, Duration.ofMillis(silenceMs));
+        currentTurnAudio = audio;
+        if (speculation != null) {
+            confirmSpeculation(audio, now, silenceMs);
+        } else {
+            answer(audio, null, turnTimings(new TurnTimings(), now, silenceMs));
+        }
+        endTurnBookkeeping(current);
+    }
+
+    /** The turn is over and an answer to it is already under way: play it, checking the words if needed. */
+    private void confirmSpeculation(byte[] turnAudio, long now, int silenceMs) {
+        Speculation confirmed = speculation;
+        speculation = null;
+        turnCount++;
+        services.metrics().turn();
+        current = confirmed.reply();
+        producer = confirmed.producer();
+        turnTimings(current.timings(), now, silenceMs);
+        if (speechSinceSpeculationMs == 0) {
+            current.speculation("used");
+            producer.release();
+        } else {
+            producer.verify(turnAudio);
+        }
+    }
+
+    private static TurnTimings turnTimings(TurnTimings timings, long now, int silenceMs) {
         timings.turnEndNanos = now;
-        // The detector fires after exactly endOfTurn of silence (to the frame), so that is the wait.
-        timings.lastCallerSpeechNanos = now - turnTaking.endOfTurn().toNanos();
-        services.metrics().stage(CallMetrics.Stage.END_OF_SPEECH, turnTaking.endOfTurn());
-        answer(audio, null, timings);
+        timings.lastCallerSpeechNanos = now - Duration.ofMillis(silenceMs).toNanos();
+        return timings;
+    }
+
+    /** Charges given-up speculations to the turn's answer (or to nobody) and starts counting afresh. */
+    private void endTurnBookkeeping(AgentReply answer) {
+        if (answer != null) {
+            for (AgentReply dropped : discardedThisTurn) {
+                answer.addDiscarded(1, dropped.sttRequests(), dropped.llmRequests());
+            }
+        }
+        discardedThisTurn.clear();
+        speculationsThisTurn = 0;
     }
 
     private void keyPressed(String digit, long now) {
         log.info("caller pressed a key", "digit", digit);
+        discardSpeculation("keys pressed");
         lastActivityNanos = now;
         silencePrompts = 0;
         if (current != null && current.interruptible() && audible(current)) {
@@ -259,6 +378,7 @@ public final class CallSession implements Runnable {
         TurnTimings timings = new TurnTimings();
         timings.turnEndNanos = now;
         timings.lastCallerSpeechNanos = lastDigitNanos;
+        currentTurnAudio = null;
         answer(null, "(The caller pressed: " + keys + ")", timings);
     }
 
@@ -366,6 +486,7 @@ public final class CallSession implements Runnable {
     }
 
     private void sayGoodbye() {
+        discardSpeculation("saying goodbye");
         goodbyeStarted = true;
         say(persona.goodbye(), AgentReply.Kind.GOODBYE, true);
     }
@@ -426,7 +547,15 @@ public final class CallSession implements Runnable {
                  "voiceToVoiceMs", voiceToVoice,
                  "serverMs", t.serverMillis(firstFrame),
                  "interrupted", interrupted,
-                 "endsCall", reply.endsCall());
+                 "endsCall", reply.endsCall(),
+                 "speculation", reply.speculation(),
+                 "discardedSpeculations", reply.discardedSpeculations(),
+                 "sttRequests", reply.sttRequests(),
+                 "llmRequests", reply.llmRequests());
+        if (!reply.speculation().equals("none")) {
+            services.metrics().speculation(reply.speculation());
+        }
+        services.metrics().turnRequests(reply.sttRequests(), reply.llmRequests());
     }
 
     private boolean audible(AgentReply reply) {
@@ -479,9 +608,10 @@ public final class CallSession implements Runnable {
         lastInboundNanos = startedNanos;
         lastActivityNanos = startedNanos;
         vad = new VoiceActivityDetector(VadSettings.defaults());
+        // The detector ends a turn at the longest wait; shorter (adaptive) ends are decided in hear().
         turns = new TurnDetector(new TurnSettings((int) turnTaking.minSpeech().toMillis(),
-                                                  (int) turnTaking.endOfTurn().toMillis(),
-                                                  TurnSettings.defaults().minTurnSpeechMs()));
+                                                  (int) turnTaking.longestEndOfTurn().toMillis(),
+                                                  MIN_TURN_SPEECH_MS));
         utterance = new UtteranceBuffer(8 * 300, (int) (8 * services.settings().maxUtterance().toMillis()));
         playout = new Playout(out, start.streamSid(), services.settings().playoutLead(), services.settings().frame(),
                               services.nanoTime(), () -> socketClosed("send failed"), "playout-" + callSid);
@@ -515,6 +645,9 @@ public final class CallSession implements Runnable {
             return;
         }
         long now = now();
+        if (speculation != null) {
+            speculation.producer().cancel();
+        }
         if (current != null) {
             AgentReply last = current;
             long playStart = playout.firstFrameNanos(last.number());

@@ -3,9 +3,14 @@ package dev.voiceagent.call;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -28,17 +33,24 @@ import dev.voiceagent.vendor.VendorException;
  * sentence over; the <em>speak</em> thread synthesizes sentences one after another and queues their audio
  * and marks, so later sentences are synthesized while earlier ones play.
  *
- * <p>{@link #cancel()} (call thread, on barge-in or hang-up) stops both at once: sinks return false, which
- * closes the vendor streams, and the threads are interrupted. Nothing is queued after a cancel.
- * The call thread hears back exactly once, through {@link CallInput.ReplyProduced}, unless cancelled.
+ * <p>A <em>speculative</em> producer starts while the caller is only pausing. It is <em>held</em>: it
+ * transcribes, streams the answer and synthesizes the first sentence into memory, but nothing reaches the
+ * playout until the call thread confirms the turn with {@link #release()}, or with {@link #verify} when
+ * the caller said a little more after the speculation began: then the whole turn is transcribed again
+ * and, if the words differ, the answer is regenerated from the new transcript (a new <em>version</em>;
+ * everything of the old one is dropped unplayed).
+ *
+ * <p>{@link #cancel()} (call thread, on barge-in, continued speech or hang-up) stops everything at once:
+ * sinks return false, which closes the vendor streams, and the threads are interrupted. Nothing is queued
+ * after a cancel. Unless cancelled, the call thread hears back exactly once, through
+ * {@link CallInput.ReplyProduced}.
  */
 final class ReplyProducer {
 
-    /** A piece of text to speak; phrases are served from the phrase cache. */
-    private record Piece(String text, boolean phrase) {
+    /** A piece of text to speak (or the end of a version); phrases are served from the phrase cache. */
+    private record Piece(String text, boolean phrase, int version, boolean end) {
     }
 
-    private static final Piece END = new Piece("", false);
     private static final long RETRY_WITHIN_NANOS = Duration.ofMillis(1500).toNanos();
 
     private final CallServices services;
@@ -48,40 +60,97 @@ final class ReplyProducer {
     private final Consumer<CallInput> post;
     private final AgentReply reply;
     private final BlockingQueue<Piece> pieces = new LinkedBlockingQueue<>();
+    private final CompletableFuture<String> firstTranscript = new CompletableFuture<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition settled = lock.newCondition();
     private volatile boolean cancelled;
+    private volatile boolean held;
+    private volatile int version;
+    private volatile int lastQueuedVersion = -1;
+    private String regenerateFrom;
     private volatile Thread think;
     private volatile Thread speak;
+    private volatile Thread verifier;
 
     private ReplyProducer(CallServices services, Persona persona, Playout playout, CallLog log,
-                          Consumer<CallInput> post, AgentReply reply) {
+                          Consumer<CallInput> post, AgentReply reply, boolean held) {
         this.services = services;
         this.persona = persona;
         this.playout = playout;
         this.log = log;
         this.post = post;
         this.reply = reply;
+        this.held = held;
     }
 
     /** Speaks a fixed phrase. */
     static ReplyProducer phrase(CallServices services, Persona persona, Playout playout, CallLog log,
                                 Consumer<CallInput> post, AgentReply reply, String text) {
-        ReplyProducer producer = new ReplyProducer(services, persona, playout, log, post, reply);
-        producer.pieces.add(new Piece(text, true));
-        producer.pieces.add(END);
-        producer.speak = Thread.ofVirtual().name("speak-" + log.callSid() + "-" + reply.number())
-                .start(producer::speakPieces);
+        ReplyProducer producer = new ReplyProducer(services, persona, playout, log, post, reply, false);
+        producer.pieces.add(new Piece(text, true, 0, false));
+        producer.pieces.add(new Piece("", false, 0, true));
+        producer.startSpeaking();
         return producer;
     }
 
     /** Answers a caller turn given the conversation before it. */
     static ReplyProducer answer(CallServices services, Persona persona, Playout playout, CallLog log,
                                 Consumer<CallInput> post, AgentReply reply, List<ChatMessage> history) {
-        ReplyProducer producer = new ReplyProducer(services, persona, playout, log, post, reply);
-        producer.speak = Thread.ofVirtual().name("speak-" + log.callSid() + "-" + reply.number())
-                .start(producer::speakPieces);
-        producer.think = Thread.ofVirtual().name("think-" + log.callSid() + "-" + reply.number())
+        return start(new ReplyProducer(services, persona, playout, log, post, reply, false), history);
+    }
+
+    /** Answers the turn so far, holding all output until {@link #release()} or {@link #verify}. */
+    static ReplyProducer speculate(CallServices services, Persona persona, Playout playout, CallLog log,
+                                   Consumer<CallInput> post, AgentReply reply, List<ChatMessage> history) {
+        return start(new ReplyProducer(services, persona, playout, log, post, reply, true), history);
+    }
+
+    private static ReplyProducer start(ReplyProducer producer, List<ChatMessage> history) {
+        producer.startSpeaking();
+        producer.think = Thread.ofVirtual().name("think-" + producer.log.callSid() + "-" + producer.reply.number())
                 .start(() -> producer.think(history));
         return producer;
+    }
+
+    private void startSpeaking() {
+        speak = Thread.ofVirtual().name("speak-" + log.callSid() + "-" + reply.number()).start(this::speakPieces);
+    }
+
+    /** The turn is over and the speculation covered all of it: play it. Call thread. */
+    void release() {
+        settle(null);
+    }
+
+    /**
+     * The turn is over but the caller said a little more after the speculation began: transcribe all of
+     * {@code turnAudio} and play the held answer if the words are the same, or regenerate it. Call thread.
+     */
+    void verify(byte[] turnAudio) {
+        verifier = Thread.ofVirtual().name("verify-" + log.callSid() + "-" + reply.number()).start(() -> {
+            try {
+                TurnTimings t = reply.timings();
+                t.sttStartNanos = now();
+                String finalText = transcribe(turnAudio).text();
+                t.sttDoneNanos = now();
+                String speculative = firstTranscript.get();
+                if (sameWords(finalText, speculative)) {
+                    reply.speculation("checked");
+                    settle(null);
+                } else {
+                    reply.speculation("regenerated");
+                    log.info("final transcript differs from the speculative one; regenerating", "reply", reply.number());
+                    settle(finalText);
+                }
+            } catch (VendorException e) {
+                // The final transcription failed: the speculative words are the best we have.
+                reply.speculation("checked");
+                settle(null);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException e) {
+                settle(null);
+            }
+        });
     }
 
     /** Stops producing now. Idempotent. */
@@ -89,12 +158,19 @@ final class ReplyProducer {
         cancelled = true;
         interrupt(think);
         interrupt(speak);
+        interrupt(verifier);
+        lock.lock();
+        try {
+            settled.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
-    /** Waits for both threads to end, at most {@code bound} in total. */
+    /** Waits for the threads to end, at most {@code bound} in total. */
     void join(Duration bound) {
         long deadline = System.nanoTime() + bound.toNanos();
-        for (Thread t : new Thread[] {think, speak}) {
+        for (Thread t : new Thread[] {think, speak, verifier}) {
             if (t == null) {
                 continue;
             }
@@ -107,28 +183,53 @@ final class ReplyProducer {
         }
     }
 
+    // ---- thinking -----------------------------------------------------------------------------------------
+
     /** @param history the conversation before this turn, snapshotted by the call thread */
     private void think(List<ChatMessage> history) {
+        int current = version;
+        String text = null;
         try {
-            Optional<String> said = callerWords();
-            if (said.isEmpty()) {
-                return;
+            try {
+                text = callerWords().orElse(null);
+            } catch (VendorException e) {
+                couldNotAnswer(e, current);
+            } finally {
+                // Read the version before publishing the transcript: a regeneration can only follow it.
+                current = version;
+                firstTranscript.complete(text == null ? "" : text);
             }
-            reply.callerText(said.get());
-            stream(Conversation.withCaller(history, said.get()));
-        } catch (VendorException e) {
-            if (!cancelled) {
-                log.warn("could not answer: " + e.getMessage(), "vendor", e.vendor(), "kind", e.kind().name());
-                if (!reply.hasPieces() && pieces.isEmpty()) {
-                    pieces.add(new Piece(persona.apology(), true));
+            while (!cancelled) {
+                if (text != null) {
+                    reply.callerText(text);
+                    try {
+                        stream(Conversation.withCaller(history, text), current);
+                    } catch (VendorException e) {
+                        couldNotAnswer(e, current);
+                    }
                 }
+                if (awaitSettled(current) || cancelled) {
+                    break;
+                }
+                current = version;               // regenerate from the final transcript
+                text = regenerateText();
             }
         } catch (RuntimeException e) {
             if (!cancelled) {
                 log.warn("answer failed", e);
             }
         } finally {
-            pieces.add(END);
+            pieces.add(new Piece("", false, current, true));
+        }
+    }
+
+    private void couldNotAnswer(VendorException e, int forVersion) {
+        if (cancelled) {
+            return;
+        }
+        log.warn("could not answer: " + e.getMessage(), "vendor", e.vendor(), "kind", e.kind().name());
+        if (lastQueuedVersion != forVersion) {
+            addPiece(new Piece(persona.apology(), true, forVersion, false));
         }
     }
 
@@ -140,8 +241,7 @@ final class ReplyProducer {
         byte[] audio = reply.callerAudio().orElseThrow();
         TurnTimings t = reply.timings();
         t.sttStartNanos = now();
-        byte[] wav = Wav.fromMuLaw(audio, 0, audio.length);
-        Transcript transcript = withRetry("stt", () -> services.stt().transcribe(wav));
+        Transcript transcript = transcribe(audio);
         t.sttDoneNanos = now();
         services.metrics().stage(CallMetrics.Stage.STT, nanos(t.sttDoneNanos - t.sttStartNanos));
         if (transcript.isEmpty()) {
@@ -152,11 +252,22 @@ final class ReplyProducer {
         return Optional.of(transcript.text());
     }
 
-    private void stream(List<ChatMessage> messages) {
+    private Transcript transcribe(byte[] audio) {
+        byte[] wav = Wav.fromMuLaw(audio, 0, audio.length);
+        return withRetry("stt", () -> {
+            reply.countSttRequest();
+            return services.stt().transcribe(wav);
+        });
+    }
+
+    /** Streams the model's answer as pieces of {@code forVersion}; stops early if a newer version starts. */
+    private void stream(List<ChatMessage> messages, int forVersion) {
         TurnTimings t = reply.timings();
         SentenceSplitter splitter = new SentenceSplitter();
         ChatRequest request = new ChatRequest(persona.llmModel(), messages, persona.maxTokens(), persona.temperature());
         t.llmStartNanos = now();
+        t.llmFirstTokenNanos = 0;
+        t.llmFirstPieceNanos = 0;
         boolean[] anyToken = {false};
         LanguageModel.TokenSink sink = delta -> {
             if (!anyToken[0]) {
@@ -164,15 +275,11 @@ final class ReplyProducer {
                 t.llmFirstTokenNanos = now();
                 services.metrics().stage(CallMetrics.Stage.LLM_FIRST_TOKEN, nanos(t.llmFirstTokenNanos - t.llmStartNanos));
             }
-            for (String piece : splitter.accept(delta)) {
-                if (t.llmFirstPieceNanos == 0) {
-                    t.llmFirstPieceNanos = now();
-                }
-                pieces.add(new Piece(piece, false));
-            }
-            return !cancelled;
+            splitter.accept(delta).forEach(piece -> addPiece(piece, forVersion));
+            return !cancelled && version == forVersion;
         };
         try {
+            reply.countLlmRequest();
             services.llm().stream(request, sink);
         } catch (VendorException e) {
             services.metrics().vendorError(e.vendor(), e.kind().name());
@@ -181,28 +288,55 @@ final class ReplyProducer {
                 throw e;
             }
             log.info("retrying the language model once", "kind", e.kind().name());
+            reply.countLlmRequest();
             services.llm().stream(request, sink);
         }
-        if (!cancelled) {
-            for (String piece : splitter.finish()) {
-                if (t.llmFirstPieceNanos == 0) {
-                    t.llmFirstPieceNanos = now();
-                }
-                pieces.add(new Piece(piece, false));
-            }
+        if (!cancelled && version == forVersion) {
+            splitter.finish().forEach(piece -> addPiece(piece, forVersion));
             reply.endsCall(splitter.endCallRequested());
         }
     }
+
+    private void addPiece(String text, int forVersion) {
+        TurnTimings t = reply.timings();
+        if (t.llmFirstPieceNanos == 0) {
+            t.llmFirstPieceNanos = now();
+        }
+        addPiece(new Piece(text, false, forVersion, false));
+    }
+
+    private void addPiece(Piece piece) {
+        lastQueuedVersion = piece.version();
+        pieces.add(piece);
+    }
+
+    // ---- speaking -----------------------------------------------------------------------------------------
 
     private void speakPieces() {
         String previous = "";
         try {
             while (!cancelled) {
                 Piece piece = pieces.take();
-                if (piece == END) {
-                    break;
+                if (piece.version() != version) {
+                    continue;                   // of an answer that was regenerated: never played
                 }
-                if (speakPiece(piece, previous)) {
+                if (piece.end()) {
+                    if (awaitSettled(piece.version())) {
+                        break;
+                    }
+                    continue;
+                }
+                if (held) {
+                    byte[] audio = synthesizeHeld(piece, previous);
+                    if (!awaitSettled(piece.version())) {
+                        continue;
+                    }
+                    if (audio.length > 0) {
+                        playout.audio(reply.number(), audio, 0, audio.length);
+                        playout.mark(reply.number(), reply.addPiece(piece.text(), PlayoutPacer.mulawNanos(audio.length)));
+                        previous = piece.text();
+                    }
+                } else if (speakPiece(piece, previous)) {
                     previous = piece.text();
                 }
             }
@@ -221,6 +355,35 @@ final class ReplyProducer {
                 post.accept(new CallInput.ReplyProduced(reply));
             }
         }
+    }
+
+    /** Synthesizes a piece into memory while the answer is held (speculation not yet confirmed). */
+    private byte[] synthesizeHeld(Piece piece, String previous) {
+        if (piece.phrase()) {
+            Optional<byte[]> cached = services.phrases().get(persona.voice(), piece.text());
+            if (cached.isPresent()) {
+                return cached.get();
+            }
+        }
+        ByteArrayOutputStream audio = new ByteArrayOutputStream(16_384);
+        TurnTimings t = reply.timings();
+        t.ttsStartNanos = now();
+        t.ttsFirstByteNanos = 0;
+        try {
+            services.tts().synthesize(new SpeechRequest(piece.text(), persona.voice(), previous), (b, off, len) -> {
+                if (cancelled || version != piece.version()) {
+                    return false;
+                }
+                markFirstByte();
+                audio.write(b, off, len);
+                return audio.size() < services.phrases().maxBytesPerEntry();
+            });
+        } catch (VendorException e) {
+            if (!cancelled) {
+                log.warn("could not speak a sentence: " + e.getMessage(), "vendor", e.vendor(), "kind", e.kind().name());
+            }
+        }
+        return audio.toByteArray();
     }
 
     /** Queues the audio of one piece and its mark; returns whether any audio was queued. */
@@ -280,6 +443,61 @@ final class ReplyProducer {
                 services.metrics().stage(CallMetrics.Stage.TTS_FIRST_BYTE, nanos(t.ttsFirstByteNanos - t.ttsStartNanos));
             }
         }
+    }
+
+    // ---- holding ------------------------------------------------------------------------------------------
+
+    /** Ends the hold; with a new transcript, starts a new version of the answer from it. */
+    private void settle(String newTranscript) {
+        lock.lock();
+        try {
+            if (newTranscript != null) {
+                regenerateFrom = newTranscript;
+                version++;
+                reply.timings().ttsStartNanos = 0;
+                reply.timings().ttsFirstByteNanos = 0;
+            }
+            held = false;
+            settled.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits while the answer is held. Returns true when {@code forVersion} may be played; false when it was
+     * replaced by a regenerated answer or the producer was cancelled.
+     */
+    private boolean awaitSettled(int forVersion) {
+        lock.lock();
+        try {
+            while (held && !cancelled && version == forVersion) {
+                settled.await();
+            }
+            return !cancelled && version == forVersion;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private String regenerateText() {
+        lock.lock();
+        try {
+            return regenerateFrom;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    static boolean sameWords(String a, String b) {
+        return normalise(a).equals(normalise(b));
+    }
+
+    private static String normalise(String s) {
+        return s.toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N}]+", " ").strip();
     }
 
     private <T> T withRetry(String what, Supplier<T> call) {

@@ -26,13 +26,17 @@ final class TurnTimings {
         if (firstFrameNanos == 0 || turnEndNanos == 0) {
             return -1;
         }
-        long vendor = span(sttStartNanos, sttDoneNanos) + span(llmStartNanos, llmFirstPieceNanos)
-                + span(ttsStartNanos, ttsFirstByteNanos);
+        long vendor = afterTurnEnd(sttStartNanos, sttDoneNanos) + afterTurnEnd(llmStartNanos, llmFirstPieceNanos)
+                + afterTurnEnd(ttsStartNanos, ttsFirstByteNanos);
         return (firstFrameNanos - turnEndNanos - vendor) / 1_000_000;
     }
 
-    private static long span(long from, long to) {
-        return from == 0 || to == 0 ? 0 : to - from;
+    /** Vendor time that still delayed the caller: a speculation's work before the turn ended is free. */
+    private long afterTurnEnd(long from, long to) {
+        if (from == 0 || to == 0) {
+            return 0;
+        }
+        return Math.max(0, to - Math.max(from, turnEndNanos));
     }
 
     static long millis(long from, long to) {

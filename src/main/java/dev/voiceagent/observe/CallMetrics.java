@@ -65,6 +65,20 @@ public final class CallMetrics {
         counter("voice.barge_ins", "Times the caller interrupted the agent").increment();
     }
 
+    /** How a speculation ended: used, checked (same words), regenerated, or discarded. */
+    public void speculation(String outcome) {
+        registry.getOrCreate(Counter.builder("voice.speculations").description("Speculative answers, by outcome")
+                                     .tags(Metrics.tags("outcome", outcome))).increment();
+    }
+
+    /** Vendor requests one answered turn cost, speculations included (compare with voice.turns). */
+    public void turnRequests(int stt, int llm) {
+        registry.getOrCreate(Counter.builder("voice.turn.requests").description("STT and LLM requests made for turns")
+                                     .tags(Metrics.tags("vendor", "stt"))).increment(stt);
+        registry.getOrCreate(Counter.builder("voice.turn.requests").description("STT and LLM requests made for turns")
+                                     .tags(Metrics.tags("vendor", "llm"))).increment(llm);
+    }
+
     public void rejectedSocket(String why) {
         registry.getOrCreate(Counter.builder("voice.sockets.rejected").description("Media sockets refused or closed")
                                      .tags(Metrics.tags("why", why))).increment();

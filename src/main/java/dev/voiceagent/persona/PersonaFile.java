@@ -118,7 +118,8 @@ public final class PersonaFile {
                 Duration.ofSeconds((long) range(turn.get("repromptAfterSeconds"), defaults.repromptAfter().toSeconds(), 2, 120,
                                                 where + ": turnTaking.repromptAfterSeconds", problems)),
                 Duration.ofSeconds((long) (60 * range(turn.get("maxCallMinutes"), defaults.maxCallLength().toMinutes(), 0.1, 240,
-                                                      where + ": turnTaking.maxCallMinutes", problems))));
+                                                      where + ": turnTaking.maxCallMinutes", problems))),
+                speculation(turn, where, problems));
         return new Persona(id,
                            node.get("name").asString().orElse(id),
                            node.get("numbers").asList(String.class).orElse(List.of()),
@@ -135,6 +136,26 @@ public final class PersonaFile {
                            node.get("apology").asString().orElse("Sorry, I didn't catch that. Could you say it again?"),
                            node.get("tags").asList(String.class).orElse(List.of()),
                            turnTaking);
+    }
+
+    private static TurnTaking.Speculation speculation(Config turn, String where, List<String> problems) {
+        TurnTaking.Speculation d = TurnTaking.Speculation.defaults();
+        Config node = turn.get("speculation");
+        String at = where + ": turnTaking.speculation.";
+        boolean enabled = node.get("enabled").asBoolean().orElse(d.enabled());
+        Duration endOfTurn = millis(turn.get("endOfTurnMs"), TurnTaking.defaults().endOfTurn(), 200, 3000, at, new ArrayList<>());
+        Duration min = millis(node.get("endOfTurnMinMs"), d.endOfTurnMin().compareTo(endOfTurn) > 0 ? endOfTurn : d.endOfTurnMin(),
+                              200, 3000, at + "endOfTurnMinMs", problems);
+        Duration max = millis(node.get("endOfTurnMaxMs"), d.endOfTurnMax().compareTo(endOfTurn) < 0 ? endOfTurn : d.endOfTurnMax(),
+                              200, 5000, at + "endOfTurnMaxMs", problems);
+        if (min.compareTo(endOfTurn) > 0 || max.compareTo(endOfTurn) < 0) {
+            problems.add(at + "endOfTurnMinMs <= turnTaking.endOfTurnMs <= endOfTurnMaxMs is required (got "
+                         + min.toMillis() + ", " + endOfTurn.toMillis() + ", " + max.toMillis() + ")");
+        }
+        return new TurnTaking.Speculation(enabled,
+                                          millis(node.get("afterMs"), d.after(), 100, 2000, at + "afterMs", problems),
+                                          (int) range(node.get("maxPerTurn"), d.maxPerTurn(), 0, 5, at + "maxPerTurn", problems),
+                                          min, max);
     }
 
     private static String required(Config node, String what, List<String> problems) {

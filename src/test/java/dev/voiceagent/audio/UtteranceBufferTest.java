@@ -164,4 +164,17 @@ class UtteranceBufferTest {
         random.nextBytes(b);
         return b;
     }
+
+    @Test
+    void snapshotCopiesTheUtteranceSoFarWithoutStoppingIt() {
+        UtteranceBuffer buffer = new UtteranceBuffer(0, 1000);
+        assertThat(buffer.snapshot().length, is(0));
+        buffer.begin();
+        buffer.offer(new byte[] {1, 2, 3}, 0, 3);
+        byte[] first = buffer.snapshot();
+        buffer.offer(new byte[] {4}, 0, 1);
+        assertArrayEquals(new byte[] {1, 2, 3}, first);
+        assertThat(buffer.recording(), is(true));
+        assertArrayEquals(new byte[] {1, 2, 3, 4}, buffer.finish());
+    }
 }

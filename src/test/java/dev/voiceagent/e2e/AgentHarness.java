@@ -50,7 +50,10 @@ final class AgentHarness implements AutoCloseable {
     static final String PUBLIC_BASE_URL = "https://agent.example.test";
     static final String AGENT_NUMBER = "+15550100001";
 
-    /** A persona with short phrases so tests run quickly; tests may pass their own YAML. */
+    /**
+     * A persona with short phrases so tests run quickly; tests may pass their own YAML. It answers with the
+     * plain pipeline (no speculation), whose behaviour most tests pin down; {@link #speculating} turns it on.
+     */
     static final String DEFAULT_PERSONAS = """
             default: tester
             personas:
@@ -64,8 +67,14 @@ final class AgentHarness implements AutoCloseable {
                 apology: "Sorry, say that again?"
                 prompt: "You are a test agent."
                 collect: [name]
-                turnTaking: { endOfTurnMs: 600, repromptAfterSeconds: 20, maxCallMinutes: 5 }
+                turnTaking: { endOfTurnMs: 600, repromptAfterSeconds: 20, maxCallMinutes: 5,
+                              speculation: { enabled: false } }
             """;
+
+    /** The default persona with speculation on, with the given settings (YAML flow map entries). */
+    static String speculating(String settings) {
+        return DEFAULT_PERSONAS.replace("speculation: { enabled: false }", "speculation: { enabled: true, " + settings + " }");
+    }
 
     private static final AtomicInteger CALLS = new AtomicInteger();
 
