@@ -68,7 +68,8 @@ public final class Main {
             System.exit(2);
             return;
         }
-        WebServerConfig.Builder builder = WebServer.builder().config(config.get("server"));
+        // Helidon's own hook would stop the server at once on SIGTERM, cutting live calls; ours drains first.
+        WebServerConfig.Builder builder = WebServer.builder().config(config.get("server")).shutdownHook(false);
         Agent agent;
         try {
             agent = setup(builder, settings);
@@ -78,7 +79,7 @@ public final class Main {
             return;
         }
         WebServer server = builder.build().start();
-        Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "agent-close"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> agent.shutdown(server), "graceful-shutdown"));
         LOG.info("voice agent listening on port " + server.port() + "; " + settings);
     }
 
@@ -144,13 +145,14 @@ public final class Main {
         server.port(settings.port())
                 .routing(r -> r
                         .register("/twilio", new TwilioWebhook(signature, settings.publicBaseUrl(), personas, tokens,
-                                                               () -> agentCanRun))
-                        .register("/observe", new HealthService(vendors, personas, registry::size, agentCanRun)))
+                                                               () -> agentCanRun, registry::draining))
+                        .register("/observe", new HealthService(vendors, personas, registry::size, agentCanRun,
+                                                                registry::draining)))
                 .addRouting(WsRouting.builder()
                                     .endpoint("/twilio/media", () -> new MediaStreamListener(services, handshake)));
 
         PhraseWarmer warmer = agentCanRun ? PhraseWarmer.start(personas.current(), tts, phrases) : PhraseWarmer.none();
-        return new Agent(personas, registry, warmer);
+        return new Agent(personas, registry, warmer, calls.drainTimeout());
     }
 
     /**
@@ -177,7 +179,30 @@ public final class Main {
     }
 
     /** The running parts of the agent that outlive {@link #setup}. */
-    public record Agent(PersonaCatalog personas, CallRegistry calls, PhraseWarmer warmer) implements AutoCloseable {
+    public record Agent(PersonaCatalog personas, CallRegistry calls, PhraseWarmer warmer, Duration drainTimeout)
+            implements AutoCloseable {
+
+        /**
+         * Graceful shutdown (SIGTERM): stop taking new calls, let the calls in progress finish for at most
+         * {@link #drainTimeout}, end the rest, then stop the server. Every step is bounded.
+         */
+        public void shutdown(WebServer server) {
+            calls.startDraining();
+            LOG.info("shutting down: no new calls; waiting up to " + drainTimeout.toSeconds() + " s for "
+                     + calls.size() + " call(s) in progress");
+            try {
+                if (!calls.awaitEmpty(drainTimeout)) {
+                    LOG.warning("drain time over; ending " + calls.size() + " call(s)");
+                    calls.endAll("server shutting down");
+                    calls.awaitEmpty(Duration.ofSeconds(5));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            server.stop();
+            close();
+            LOG.info("shut down");
+        }
 
         @Override
         public void close() {

@@ -119,6 +119,11 @@ public final class CallSession implements Runnable {
         offer(new CallInput.SocketClosed(why));
     }
 
+    /** Ends the call (server shutdown). Any thread; never blocks. */
+    void terminate(String reason) {
+        offer(new CallInput.SocketClosed(reason));
+    }
+
     /** The call's Twilio CallSid, or empty before {@code start}. */
     public String callSid() {
         return callSid;
@@ -168,7 +173,7 @@ public final class CallSession implements Runnable {
                     }
                 }
                 case CallInput.SocketClosed closed -> {
-                    return "socket closed: " + closed.why();
+                    return closed.why().startsWith("server") ? closed.why() : "socket closed: " + closed.why();
                 }
                 case CallInput.ReplyProduced produced -> replyProduced(produced.reply(), now);
             }
@@ -677,6 +682,9 @@ public final class CallSession implements Runnable {
     }
 
     private static String endReasonTag(String reason) {
+        if (reason.startsWith("server")) {
+            return "server_shutdown";
+        }
         if (reason.startsWith("socket closed")) {
             return "socket_closed";
         }

@@ -69,6 +69,7 @@ public record Settings(int port,
      * @param ttsTimeout           text-to-speech timeout (to first byte and between chunks)
      * @param hangUpTimeout        bound on the Twilio REST hang-up during teardown
      * @param ttsFailoverCooldown  how long to prefer the fallback voice after the primary failed
+     * @param drainTimeout         on shutdown, how long calls in progress may go on before they are ended
      */
     public record Calls(Duration playoutLead,
                         Duration frame,
@@ -79,7 +80,8 @@ public record Settings(int port,
                         Duration llmTimeout,
                         Duration ttsTimeout,
                         Duration hangUpTimeout,
-                        Duration ttsFailoverCooldown) {
+                        Duration ttsFailoverCooldown,
+                        Duration drainTimeout) {
     }
 
     /**
@@ -119,7 +121,8 @@ public record Settings(int port,
                           duration(c.get("calls.llmTimeoutMs"), 5000),
                           duration(c.get("calls.ttsTimeoutMs"), 4000),
                           duration(c.get("calls.hangUpTimeoutMs"), 3000),
-                          duration(c.get("calls.ttsFailoverCooldownMs"), 30_000)));
+                          duration(c.get("calls.ttsFailoverCooldownMs"), 30_000),
+                          duration(c.get("calls.drainTimeoutMs"), 45_000)));
     }
 
     /** Vendors whose credentials are missing, for the startup log and the health endpoint. */

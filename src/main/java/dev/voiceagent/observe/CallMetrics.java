@@ -95,8 +95,14 @@ public final class CallMetrics {
 
     public void stage(Stage stage, Duration took) {
         registry.getOrCreate(Timer.builder("voice.turn.latency").description("Latency of each stage of a turn")
+                                     .buckets(LATENCY_BUCKETS)
                                      .tags(Metrics.tags("stage", stage.tag))).record(took);
     }
+
+    /** Histogram buckets (Prometheus {@code le}) spanning what matters in a phone conversation. */
+    private static final Duration[] LATENCY_BUCKETS = java.util.stream.LongStream
+            .of(10, 25, 50, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000, 1250, 1500, 2000, 3000, 5000)
+            .mapToObj(Duration::ofMillis).toArray(Duration[]::new);
 
     private Counter counter(String name, String description) {
         return registry.getOrCreate(Counter.builder(name).description(description));

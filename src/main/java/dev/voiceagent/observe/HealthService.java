@@ -2,6 +2,7 @@ package dev.voiceagent.observe;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -17,10 +18,16 @@ import io.helidon.webserver.http.ServerResponse;
 import dev.voiceagent.persona.PersonaCatalog;
 
 /**
- * {@code GET /observe/health}: whether the server can take calls, which vendors are configured, whether
- * the personas file is valid, and how many calls are in progress. 200 when UP, 503 when it cannot answer
- * calls (no speech vendor configured); a rejected personas edit shows as DEGRADED (200: the last good
- * personas still serve calls).
+ * Health for operators and platforms.
+ * <ul>
+ *   <li>{@code GET /observe/health}: the full report (vendors configured, personas valid, calls in
+ *       progress, draining) with {@code live} and {@code ready}; 200 when ready, 503 when not.</li>
+ *   <li>{@code GET /observe/health/live}: 200 while the process serves requests (a platform restarts it
+ *       otherwise).</li>
+ *   <li>{@code GET /observe/health/ready}: 200 when new calls can be answered: Workers AI is configured
+ *       and the server is not draining for shutdown; 503 otherwise.</li>
+ * </ul>
+ * A rejected personas edit shows as DEGRADED but stays ready: the last good personas still serve calls.
  */
 public final class HealthService implements HttpService {
 
@@ -30,29 +37,48 @@ public final class HealthService implements HttpService {
     private final PersonaCatalog personas;
     private final IntSupplier activeCalls;
     private final boolean agentCanRun;
+    private final BooleanSupplier draining;
 
     /**
      * @param vendors     vendor name to whether its credentials are configured
      * @param agentCanRun whether calls can be answered at all (speech vendors present)
+     * @param draining    whether the server is shutting down and takes no new calls
      */
     public HealthService(Map<String, Boolean> vendors, PersonaCatalog personas, IntSupplier activeCalls,
-                         boolean agentCanRun) {
+                         boolean agentCanRun, BooleanSupplier draining) {
         this.vendors = Map.copyOf(vendors);
         this.personas = personas;
         this.activeCalls = activeCalls;
         this.agentCanRun = agentCanRun;
+        this.draining = draining;
     }
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/health", this::health);
+        rules.get("/health", this::health)
+                .get("/health/live", (req, res) -> {
+                    res.headers().contentType(MediaTypes.APPLICATION_JSON);
+                    res.send("{\"status\":\"UP\"}");
+                })
+                .get("/health/ready", (req, res) -> {
+                    res.status(ready() ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503);
+                    res.headers().contentType(MediaTypes.APPLICATION_JSON);
+                    res.send(ready() ? "{\"status\":\"UP\"}" : "{\"status\":\"DOWN\"}");
+                });
+    }
+
+    private boolean ready() {
+        return agentCanRun && !draining.getAsBoolean();
     }
 
     private void health(ServerRequest req, ServerResponse res) {
         ObjectNode body = JSON.createObjectNode();
         String personaError = personas.lastError().orElse(null);
-        String status = !agentCanRun ? "DOWN" : personaError != null ? "DEGRADED" : "UP";
+        String status = !ready() ? "DOWN" : personaError != null ? "DEGRADED" : "UP";
         body.put("status", status);
+        body.put("live", true);
+        body.put("ready", ready());
+        body.put("draining", draining.getAsBoolean());
         ObjectNode checks = body.putObject("checks");
         ObjectNode v = checks.putObject("vendors");
         vendors.forEach((name, ok) -> v.put(name, ok ? "configured" : "unconfigured"));
@@ -66,7 +92,7 @@ public final class HealthService implements HttpService {
         checks.putObject("calls").put("active", activeCalls.getAsInt());
         body.putPOJO("unconfigured", List.copyOf(vendors.entrySet().stream().filter(e -> !e.getValue())
                                                          .map(Map.Entry::getKey).sorted().toList()));
-        res.status(agentCanRun ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503);
+        res.status(ready() ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503);
         res.headers().contentType(MediaTypes.APPLICATION_JSON);
         try {
             res.send(JSON.writeValueAsString(body));

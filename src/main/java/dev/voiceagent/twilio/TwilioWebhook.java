@@ -36,14 +36,21 @@ public final class TwilioWebhook implements HttpService {
     private final PersonaCatalog personas;
     private final StreamTokens tokens;
     private final BooleanSupplier agentCanRun;
+    private final BooleanSupplier draining;
 
+    /**
+     * @param agentCanRun whether conversations are possible (speech vendors configured)
+     * @param draining    whether the server is shutting down: new calls are refused with 503 so Twilio's
+     *                    fallback URL (or another instance) can take them
+     */
     public TwilioWebhook(Optional<TwilioSignature> signature, Optional<URI> publicBaseUrl, PersonaCatalog personas,
-                         StreamTokens tokens, BooleanSupplier agentCanRun) {
+                         StreamTokens tokens, BooleanSupplier agentCanRun, BooleanSupplier draining) {
         this.signature = signature;
         this.publicBaseUrl = publicBaseUrl;
         this.personas = personas;
         this.tokens = tokens;
         this.agentCanRun = agentCanRun;
+        this.draining = draining;
     }
 
     @Override
@@ -60,6 +67,11 @@ public final class TwilioWebhook implements HttpService {
         String callSid = form.get().first("CallSid").orElse("");
         if (!callSid.matches("CA[0-9a-fA-F]{32}")) {
             res.status(Status.BAD_REQUEST_400).send("CallSid is missing or malformed");
+            return;
+        }
+        if (draining.getAsBoolean()) {
+            LOG.warning("refusing call " + callSid + ": the server is shutting down");
+            res.status(Status.SERVICE_UNAVAILABLE_503).header(HeaderNames.RETRY_AFTER, "1").send("shutting down");
             return;
         }
         String from = form.get().first("From").orElse("");

@@ -197,7 +197,16 @@ final class AgentHarness implements AutoCloseable {
         return call("+15557654321");
     }
 
+    /** Places a call over a shared HTTP client (many concurrent callers). */
+    FakeTwilioCaller call(java.net.http.HttpClient shared) throws Exception {
+        return call("+15557654321", shared);
+    }
+
     FakeTwilioCaller call(String from) throws Exception {
+        return call(from, null);
+    }
+
+    private FakeTwilioCaller call(String from, java.net.http.HttpClient shared) throws Exception {
         String callSid = newCallSid();
         Map<String, String> form = voiceForm(callSid, from);
         HttpResponse<String> answer = postVoiceWebhook(form, sign(PUBLIC_BASE_URL + "/twilio/voice", form));
@@ -205,8 +214,9 @@ final class AgentHarness implements AutoCloseable {
             throw new IllegalStateException("webhook answered " + answer.statusCode() + ": " + answer.body());
         }
         StreamTwiml twiml = parseTwiml(answer.body());
-        FakeTwilioCaller caller = FakeTwilioCaller.connect(mediaUri(),
-                Map.of("X-Twilio-Signature", new TwilioSignature(AUTH_TOKEN).sign(twiml.url(), Map.of())));
+        Map<String, String> headers = Map.of("X-Twilio-Signature", new TwilioSignature(AUTH_TOKEN).sign(twiml.url(), Map.of()));
+        FakeTwilioCaller caller = shared == null ? FakeTwilioCaller.connect(mediaUri(), headers)
+                : FakeTwilioCaller.connect(shared, mediaUri(), headers);
         callers.add(caller);
         caller.start(callSid, twiml.parameters());
         return caller;
