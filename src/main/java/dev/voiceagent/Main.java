@@ -26,6 +26,7 @@ import dev.voiceagent.llm.LanguageModel;
 import dev.voiceagent.llm.WorkersAiChat;
 import dev.voiceagent.observe.CallMetrics;
 import dev.voiceagent.observe.HealthService;
+import dev.voiceagent.observe.ShutdownSafeLogManager;
 import dev.voiceagent.persona.PersonaCatalog;
 import dev.voiceagent.persona.PersonaConfigException;
 import dev.voiceagent.stt.SpeechToText;
@@ -47,6 +48,13 @@ import dev.voiceagent.vendor.VendorException;
 
 /** Starts the voice agent: reads settings, wires the parts, serves HTTP and the media socket. */
 public final class Main {
+
+    static {
+        // Must precede the first Logger: keeps logging alive while calls drain at shutdown.
+        if (System.getProperty("java.util.logging.manager") == null) {
+            System.setProperty("java.util.logging.manager", ShutdownSafeLogManager.class.getName());
+        }
+    }
 
     private static final Logger LOG = Logger.getLogger(Main.class.getName());
 
@@ -81,6 +89,10 @@ public final class Main {
         WebServer server = builder.build().start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> agent.shutdown(server), "graceful-shutdown"));
         LOG.info("voice agent listening on port " + server.port() + "; " + settings);
+        if (Boolean.getBoolean("voiceagent.exitAfterStart")) {
+            // Image build training run for the ahead-of-time class cache: start, then exit cleanly.
+            System.exit(0);
+        }
     }
 
     /**

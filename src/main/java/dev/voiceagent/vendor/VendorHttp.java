@@ -65,6 +65,9 @@ public final class VendorHttp {
                 // A redirect would replay credentials to wherever it points; these APIs never redirect.
                 .followRedirects(false)
                 .sendExpectContinue(false)
+                // Helidon closes its shared connection cache from a JVM shutdown hook, which would fail
+                // every vendor call of the calls still draining after SIGTERM; a client's own cache is not.
+                .shareConnectionCache(false)
                 .build();
         this.secrets = Arrays.stream(secrets).filter(s -> s != null && !s.isBlank()).toList();
     }

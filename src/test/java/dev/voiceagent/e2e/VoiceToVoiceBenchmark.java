@@ -20,7 +20,8 @@ import static dev.voiceagent.fakes.FakeTwilioCaller.clip;
  * the real server and vendor fakes with realistic latencies. Prints percentiles, the extra vendor requests
  * speculation cost per turn, and whether any turn was split.
  *
- * <p>Run: {@code scripts/bench-voice-to-voice.sh [calls] [turns]} (defaults 1 call, 8 turns).
+ * <p>Run: {@code scripts/bench-voice-to-voice.sh [calls] [turns] [speculateAfterMs]} (defaults 1 call, 8 turns,
+ * 200 ms).
  */
 public final class VoiceToVoiceBenchmark {
 
@@ -33,10 +34,12 @@ public final class VoiceToVoiceBenchmark {
     public static void main(String[] args) throws Exception {
         int calls = args.length > 0 ? Integer.parseInt(args[0]) : 1;
         int turns = args.length > 1 ? Integer.parseInt(args[1]) : 8;
+        int after = args.length > 2 ? Integer.parseInt(args[2]) : 200;
         System.out.printf(Locale.ROOT, "vendor fakes: STT 350 ms, LLM first token 300 ms (+15 ms/token), TTS first byte 200 ms;"
                           + " end of turn 600 ms; %d call(s) x %d turns%n", calls, turns);
         run("speculation off", AgentHarness.DEFAULT_PERSONAS, calls, turns);
-        run("speculation on ", AgentHarness.speculating("afterMs: 200, maxPerTurn: 2, endOfTurnMinMs: 500, endOfTurnMaxMs: 1000"),
+        run("speculation on (after " + after + " ms)",
+            AgentHarness.speculating("afterMs: " + after + ", maxPerTurn: 2, endOfTurnMinMs: 500, endOfTurnMaxMs: 1000"),
             calls, turns);
         System.exit(0);
     }

@@ -1,0 +1,30 @@
+# syntax=docker/dockerfile:1
+# Voice agent: multi-stage build (Maven + JDK), then a JRE runtime with an ahead-of-time class cache.
+
+# ---- build ------------------------------------------------------------------------------------------
+FROM maven:3.9-eclipse-temurin-25 AS build
+WORKDIR /src
+COPY pom.xml .
+RUN mvn -B -ntp -q dependency:go-offline
+COPY src ./src
+# Tests run in CI (scripts/test.sh); the image build only packages.
+RUN mvn -B -ntp -q -o -DskipTests package
+
+# ---- runtime ----------------------------------------------------------------------------------------
+FROM eclipse-temurin:25-jre
+RUN groupadd --system agent && useradd --system --gid agent --home-dir /app --no-create-home agent
+WORKDIR /app
+COPY --from=build /src/target/voice-agent.jar ./
+COPY --from=build /src/target/libs ./libs
+COPY config ./config
+# Training run (JDK 25, JEP 483/514): start the server once with no vendors and exit, recording the
+# classes it loads and links, so real starts skip that work.
+RUN java -XX:AOTCacheOutput=voice-agent.aot -Dvoiceagent.exitAfterStart=true -jar voice-agent.jar
+USER agent
+ENV PORT=8080
+EXPOSE 8080
+# Liveness only: readiness (/observe/health/ready) also depends on vendor keys and draining.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 \
+  CMD bash -c 'exec 3<>/dev/tcp/127.0.0.1/${PORT} && printf "GET /observe/health/live HTTP/1.0\r\nHost: localhost\r\n\r\n" >&3 && head -n 1 <&3 | grep -q " 200 "'
+# Exec form: the JVM is PID 1 and receives SIGTERM, which starts the graceful drain of calls.
+ENTRYPOINT ["java", "-XX:AOTCache=voice-agent.aot", "-XX:MaxRAMPercentage=75", "-jar", "voice-agent.jar"]
