@@ -10,6 +10,7 @@ import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
 import io.helidon.websocket.WsUpgradeException;
 
+import dev.voiceagent.observe.CallLog;
 import dev.voiceagent.twilio.HandshakeVerifier;
 import dev.voiceagent.twilio.MalformedFrameException;
 import dev.voiceagent.twilio.MediaStreamCodec;
@@ -110,7 +111,7 @@ public final class MediaStreamListener implements WsListener {
         services.metrics().malformedFrame();
         malformedInARow++;
         if (malformedInARow == 1) {
-            LOG.warning("skipping a malformed media-stream frame (call " + callSidOrDash() + "): " + why);
+            new CallLog(callSidOrDash()).warn("skipping a malformed media-stream frame: " + why);
         }
         if (malformedInARow >= MAX_MALFORMED_IN_A_ROW) {
             refuse(1007, "too many malformed messages", "malformed");
@@ -119,7 +120,7 @@ public final class MediaStreamListener implements WsListener {
 
     private void refuse(int code, String reason, String metricTag) {
         services.metrics().rejectedSocket(metricTag);
-        LOG.warning("closing media socket (call " + callSidOrDash() + "): " + reason);
+        new CallLog(callSidOrDash()).warn("closing the media socket: " + reason);
         sender.close(code, reason);
         session.socketClosed(reason);
     }

@@ -17,6 +17,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
+import dev.voiceagent.observe.CallLog;
 import dev.voiceagent.persona.Persona;
 import dev.voiceagent.persona.PersonaCatalog;
 
@@ -70,7 +71,7 @@ public final class TwilioWebhook implements HttpService {
             return;
         }
         if (draining.getAsBoolean()) {
-            LOG.warning("refusing call " + callSid + ": the server is shutting down");
+            new CallLog(callSid).warn("refusing the call: the server is shutting down");
             res.status(Status.SERVICE_UNAVAILABLE_503).header(HeaderNames.RETRY_AFTER, "1").send("shutting down");
             return;
         }
@@ -78,7 +79,7 @@ public final class TwilioWebhook implements HttpService {
         String to = form.get().first("To").orElse("");
         res.headers().contentType(MediaTypes.APPLICATION_XML);
         if (!agentCanRun.getAsBoolean()) {
-            LOG.warning("answering call " + callSid + " with an apology: speech vendors are not configured");
+            new CallLog(callSid).warn("answering with an apology: speech vendors are not configured");
             res.send(TwiML.sayAndHangUp("Sorry, this line is not available right now. Please call again later."));
             return;
         }
@@ -88,7 +89,7 @@ public final class TwilioWebhook implements HttpService {
         params.put("to", to);
         params.put("persona", persona.id());
         params.put("token", tokens.issue(callSid));
-        LOG.info("answering call " + callSid + " with persona " + persona.id());
+        new CallLog(callSid).info("answering", "persona", persona.id(), "from", from, "to", to);
         res.send(TwiML.connectStream(mediaUrl(req), params));
     }
 
@@ -98,8 +99,8 @@ public final class TwilioWebhook implements HttpService {
             return;
         }
         Parameters p = form.get();
-        LOG.info("status callback: call " + p.first("CallSid").orElse("-") + " is " + p.first("CallStatus").orElse("-")
-                 + p.first("CallDuration").map(d -> " after " + d + " s").orElse(""));
+        new CallLog(p.first("CallSid").orElse("-")).info("status callback", "callStatus", p.first("CallStatus").orElse("-"),
+                                                          "callDuration", p.first("CallDuration").orElse("-"));
         res.status(Status.NO_CONTENT_204).send();
     }
 
