@@ -1,0 +1,66 @@
+package dev.voiceagent.loadtest;
+
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+
+class LoadReportTest {
+
+    private static String turn(long serverMs) {
+        return "{\"level\":\"INFO\",\"msg\":\"turn\",\"callSid\":\"CA1\",\"eosMs\":600,\"sttMs\":350,"
+               + "\"voiceToVoiceMs\":1500,\"serverMs\":" + serverMs + ",\"interrupted\":false}";
+    }
+
+    private static CallResult ok(int i, long... replies) {
+        return new CallResult(i, "CA" + i, null, 300, java.util.Arrays.stream(replies).boxed().toList(), List.of(), 0);
+    }
+
+    @Test
+    void aCleanRunMeetsEveryTarget() {
+        LoadReport report = new LoadReport("2 calls", List.of(ok(0, 1500, 1510), ok(1, 1490)),
+                ServerLog.parse(Stream.of(turn(5), turn(9), turn(12))),
+                new LoadReport.Heap(OptionalLong.of(40_000), OptionalLong.of(40_400), 2, 2),
+                new LoadReport.Cpu(500, 1000), new LoadReport.Cpu(3000, 10_000));
+
+        assertThat(report.allTargetsMet(), is(true));
+        assertThat(report.heap().perCallKb(), is(OptionalLong.of(200)));
+        String text = report.render();
+        assertThat(text, containsString("2 ok, 0 failed"));
+        assertThat(text, containsString("p50 1500 ms, p95 1510 ms, p99 1510 ms, max 1510 ms (n=3)"));
+        assertThat(text, containsString("50 % of one core"));
+        assertThat(text, containsString("MET  serverMs p99 < 20 ms"));
+    }
+
+    @Test
+    void failuresGapsSlowServerAndBigHeapAreMisses() {
+        CallResult failed = new CallResult(1, "CA1", "turn 2: no answer within 10000 ms", 300, List.of(1500L), List.of(), 0);
+        CallResult stutter = new CallResult(2, "CA2", null, 300, List.of(1500L), List.of(40L, 120L), 1);
+        LoadReport report = new LoadReport("3 calls", List.of(ok(0, 1500), failed, stutter),
+                ServerLog.parse(Stream.of(turn(5), turn(25))),
+                new LoadReport.Heap(OptionalLong.of(40_000), OptionalLong.of(41_536), 3, 3), null, null);
+
+        List<LoadReport.Target> targets = report.targets();
+        assertThat(targets.stream().map(LoadReport.Target::met).toList(), is(List.of(false, false, false, false)));
+        assertThat(targets.get(0).measured(), is("1 of 3 failed"));
+        assertThat(targets.get(1).measured(), is("2 gaps, longest 120 ms"));
+        assertThat(targets.get(2).measured(), is("p99 25 ms"));
+        assertThat(targets.get(3).measured(), is("512 KB"));
+        assertThat(report.render(), containsString("1 x turn 2: no answer within 10000 ms"));
+    }
+
+    @Test
+    void anUnmeasuredTargetIsAMiss() {
+        LoadReport report = new LoadReport("1 call", List.of(ok(0, 1500)), ServerLog.parse(Stream.of()),
+                new LoadReport.Heap(OptionalLong.empty(), OptionalLong.of(1), 1, -1), null, null);
+
+        assertThat(report.targets().get(2).measured(), is("no turn logged"));
+        assertThat(report.targets().get(3).measured(), is("not measured"));
+        assertThat(report.allTargetsMet(), is(false));
+    }
+}

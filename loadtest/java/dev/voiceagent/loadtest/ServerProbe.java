@@ -1,0 +1,130 @@
+package dev.voiceagent.loadtest;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Looks at the server process from outside, the way an operator would: used heap after a forced full GC
+ * ({@code jcmd PID GC.run}, then {@code GC.heap_info}), CPU time used ({@code /proc/PID/stat}), and the active-call
+ * count from {@code GET /observe/health}. Every probe is bounded in time and answers "unknown" rather than failing
+ * the run.
+ */
+public final class ServerProbe {
+
+    /** Linux reports CPU time in clock ticks of 1/100 s on every common configuration ({@code getconf CLK_TCK}). */
+    static final long CLOCK_TICKS_PER_SECOND = 100;
+
+    private static final Pattern HEAP_USED = Pattern.compile("heap\\b.*?\\bused (\\d+)K");
+    private static final Duration JCMD_TIMEOUT = Duration.ofSeconds(60);
+
+    private final long pid;
+    private final Path jcmd;
+    private final URI health;
+    private final HttpClient http;
+    private final ObjectMapper json = new ObjectMapper();
+
+    /**
+     * @param pid     the server's process id
+     * @param javaHome the JDK whose {@code bin/jcmd} to use
+     * @param baseUri the server's {@code http://127.0.0.1:PORT}
+     */
+    public ServerProbe(long pid, Path javaHome, URI baseUri, HttpClient http) {
+        this.pid = pid;
+        this.jcmd = javaHome.resolve("bin").resolve("jcmd");
+        this.health = baseUri.resolve("/observe/health");
+        this.http = http;
+    }
+
+    /** Forces a full GC, then reads the used heap in KB; empty if jcmd is missing or fails. */
+    public OptionalLong usedHeapAfterGcKb() {
+        if (run("GC.run") == null) {
+            return OptionalLong.empty();
+        }
+        String info = run("GC.heap_info");
+        return info == null ? OptionalLong.empty() : heapUsedKb(info);
+    }
+
+    /** CPU time the process has used so far (user + system), in milliseconds; empty if unreadable. */
+    public OptionalLong cpuMillis() {
+        try {
+            return cpuTicks(Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.US_ASCII))
+                    .stream().map(t -> t * 1000 / CLOCK_TICKS_PER_SECOND).findFirst();
+        } catch (IOException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /** The server's own count of active calls, or -1 if health did not answer. */
+    public int activeCalls() {
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(5)).GET()
+                                                              .build(), HttpResponse.BodyHandlers.ofString());
+            return json.readTree(response.body()).path("checks").path("calls").path("active").asInt(-1);
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** The used heap in {@code jcmd GC.heap_info} output ({@code "... heap ... used 11386K ..."}), in KB. */
+    static OptionalLong heapUsedKb(String heapInfo) {
+        for (String line : heapInfo.lines().toList()) {
+            Matcher m = HEAP_USED.matcher(line);
+            if (m.find() && !line.strip().startsWith("Metaspace") && !line.strip().startsWith("class space")) {
+                return OptionalLong.of(Long.parseLong(m.group(1)));
+            }
+        }
+        return OptionalLong.empty();
+    }
+
+    /** utime + stime (fields 14 and 15) of a {@code /proc/PID/stat} line, in clock ticks. */
+    static OptionalLong cpuTicks(String stat) {
+        int close = stat.lastIndexOf(')'); // the command name in field 2 may contain spaces and parentheses
+        if (close < 0) {
+            return OptionalLong.empty();
+        }
+        String[] fields = stat.substring(close + 1).strip().split("\\s+");
+        if (fields.length < 13) {
+            return OptionalLong.empty();
+        }
+        try {
+            return OptionalLong.of(Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    private String run(String command) {
+        try {
+            Process p = new ProcessBuilder(List.of(jcmd.toString(), Long.toString(pid), command))
+                    .redirectErrorStream(true).start();
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(JCMD_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return null;
+            }
+            return p.exitValue() == 0 ? new String(out, StandardCharsets.UTF_8) : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+}

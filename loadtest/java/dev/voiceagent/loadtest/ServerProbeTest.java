@@ -1,0 +1,39 @@
+package dev.voiceagent.loadtest;
+
+import java.util.OptionalLong;
+
+import org.junit.jupiter.api.Test;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.is;
+
+class ServerProbeTest {
+
+    @Test
+    void readsUsedHeapOfG1() {
+        String out = """
+                31918:
+                 garbage-first heap   total reserved 6172672K, committed 393216K, used 11386K [0x0000000687400000, 0x0000000800000000)
+                  region size 4096K, 3 young (12288K), 1 survivors (4096K)
+                 Metaspace       used 1234K, committed 1408K, reserved 1114112K
+                """;
+
+        assertThat(ServerProbe.heapUsedKb(out), is(OptionalLong.of(11386)));
+    }
+
+    @Test
+    void readsUsedHeapOfSerialAndIgnoresMetaspaceAlone() {
+        String serial = " def new generation   total 4928K, used 1024K [0x...]\n tenured generation   total 10944K, used 0K\n";
+        assertThat(ServerProbe.heapUsedKb(" Metaspace       used 1234K, committed 1408K\n"), is(OptionalLong.empty()));
+        // Serial prints generations without the word "heap": unknown rather than a wrong figure.
+        assertThat(ServerProbe.heapUsedKb(serial), is(OptionalLong.empty()));
+    }
+
+    @Test
+    void cpuTicksAreUtimePlusStimeEvenWithSpacesInTheCommandName() {
+        String stat = "31918 (java (x) y) S 31852 31852 29839 0 -1 4194304 18445 0 6 0 94 7 0 0 20 0 20 0 285086";
+
+        assertThat(ServerProbe.cpuTicks(stat), is(OptionalLong.of(101)));
+        assertThat(ServerProbe.cpuTicks("garbage"), is(OptionalLong.empty()));
+    }
+}
