@@ -10,7 +10,7 @@
 # TTS_CHUNK_MS, GHL_MS), plus
 #   PORT             server port [18080]        FAKES_BASE_PORT  fakes use the 4 ports above it [18090]
 #   SERVER_JAVA_OPTS extra JVM options for the server (e.g. -XX:StartFlightRecording=...)
-#   SIM_JAVA_OPTS    extra JVM options for the simulator and the fakes
+#   SIM_JAVA_OPTS    extra JVM options for the simulator     FAKES_JAVA_OPTS  the same for the fakes
 #   SKIP_BUILD=1     reuse target/ from an earlier run
 # Logs and the report stay in target/loadtest/<time>/. Exit status: the simulator's (0 = every target met,
 # 3 = a target missed), or 1 if something could not start.
@@ -30,11 +30,27 @@ if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f target/voice-agent.jar ] || [ ! -f targ
   mvn -B -ntp -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/loadtest-classpath.txt
 fi
 mkdir -p "$RUN_DIR"
+
+# Figures are only comparable on an otherwise idle machine: say so when something else is busy.
+busy_percent() {  # whole-machine CPU busy over 2 s, from /proc/stat
+  local a b
+  a=$(awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat); sleep 2
+  b=$(awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat)
+  echo "$a $b" | awk '{ if ($4 > $2) printf "%d", 100 * ($3 - $1) / ($4 - $2); else print 0 }'
+}
+idle_check=$(busy_percent)
+if [ "$idle_check" -gt 15 ]; then
+  echo "loadtest: WARNING: the machine is already ${idle_check} % busy; other processes will skew the figures" >&2
+fi
 CP="target/test-classes:target/classes:$(cat target/loadtest-classpath.txt)"
 
 FAKES_PID=""
 SERVER_PID=""
 cleanup() {
+  if [ -n "$FAKES_PID" ] && [ -r "/proc/$FAKES_PID/stat" ]; then
+    # utime + stime of the fakes (fields 14, 15; ticks of 1/100 s): their share of the machine.
+    echo "fake vendors used $(awk '{print ($14 + $15) / 100}' "/proc/$FAKES_PID/stat") s of CPU" >&2
+  fi
   # Only the two processes this script started, by their ids.
   for pid in $SERVER_PID $FAKES_PID; do
     kill "$pid" 2>/dev/null || true
@@ -62,7 +78,7 @@ wait_for() {
 }
 
 # shellcheck disable=SC2086
-java ${SIM_JAVA_OPTS:-} -cp "$CP" dev.voiceagent.loadtest.FakeVendorsMain > "$RUN_DIR/fakes.out" 2>&1 &
+java ${FAKES_JAVA_OPTS:-} -cp "$CP" dev.voiceagent.loadtest.FakeVendorsMain > "$RUN_DIR/fakes.out" 2>&1 &
 FAKES_PID=$!
 wait_for "grep -q '^fakes ready' '$RUN_DIR/fakes.out'" 30 || { cat "$RUN_DIR/fakes.out" >&2; exit 1; }
 
@@ -97,10 +113,12 @@ sleep 2   # the startup warm-up synthesizes the persona's phrases; let it finish
 
 set +e
 # shellcheck disable=SC2086
+# -Djava.security.egd: the JDK WebSocket client masks every frame with a SecureRandom key; the default NativePRNG
+# reads /dev/urandom under one global lock per frame, DRBG (chosen by this setting) does not. Simulator only.
 SERVER_URL="http://127.0.0.1:$PORT" PUBLIC_BASE_URL="$PUBLIC_BASE_URL" \
   TWILIO_AUTH_TOKEN="$(sed -n 's/^TWILIO_AUTH_TOKEN=//p' "$RUN_DIR/fakes.out")" \
-  SERVER_PID="$SERVER_PID" SERVER_LOG="$RUN_DIR/server.log" REPORT_FILE="$RUN_DIR/report.txt" \
-  java ${SIM_JAVA_OPTS:-} -cp "$CP" dev.voiceagent.loadtest.CallSimulator 2> >(tee "$RUN_DIR/simulator.err" >&2)
+  SERVER_PID="$SERVER_PID" FAKES_PID="$FAKES_PID" SERVER_LOG="$RUN_DIR/server.log" REPORT_FILE="$RUN_DIR/report.txt" \
+  java -Djava.security.egd=file:/dev/./urandom ${SIM_JAVA_OPTS:-} -cp "$CP" dev.voiceagent.loadtest.CallSimulator 2> >(tee "$RUN_DIR/simulator.err" >&2)
 status=$?
 set -e
 exit $status

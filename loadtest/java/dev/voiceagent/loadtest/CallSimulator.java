@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -32,8 +33,10 @@ import dev.voiceagent.fakes.FakeTwilioCaller;
  * {@code TWILIO_AUTH_TOKEN} (what the server verifies signatures with), {@code AGENT_NUMBER} [+15550100001],
  * {@code CALLS} [100], {@code TURNS} [3], {@code RAMP_SECONDS} [20], {@code PAUSE_MS} [1200],
  * {@code CLIPS} [book_appointment,yes_thanks,my_name], {@code REPLY_TIMEOUT_MS} [10000], {@code QUIET_MS} [700],
- * {@code MAX_SECONDS}, and for server-side figures {@code SERVER_PID} (heap via jcmd, CPU via /proc) and
- * {@code SERVER_LOG} (the server's JSON log, for its per-turn timings); {@code REPORT_FILE} also saves the report.
+ * {@code MAX_SECONDS}, {@code LISTEN_SECONDS} [5] (with all calls through their turns and holding the line, how long
+ * to measure what carrying their media streams costs the server), and for server-side figures {@code SERVER_PID} (heap via jcmd, CPU via /proc) and
+ * {@code SERVER_LOG} (the server's JSON log, for its per-turn timings), {@code FAKES_PID} (their CPU, so that the
+ * report can tell how much of the machine other processes took); {@code REPORT_FILE} also saves the report.
  *
  * <p>Exit status: 0 if every target was met, 3 if the run completed but missed one, 2 on bad settings.
  */
@@ -66,7 +69,8 @@ public final class CallSimulator {
     /** One run's settings. */
     private record Settings(URI server, String publicBaseUrl, String authToken, String to, int calls, int turns,
                             Duration ramp, Duration pause, List<String> clipNames, Duration replyTimeout, Duration quiet,
-                            Duration maxRun, long serverPid, Path serverLog, Path reportFile) {
+                            Duration maxRun, Duration listen, long serverPid, long fakesPid, Path serverLog,
+                            Path reportFile) {
 
         static Settings from(Knobs k) throws Exception {
             URI server = URI.create(k.string("SERVER_URL", "http://127.0.0.1:8080"));
@@ -90,7 +94,8 @@ public final class CallSimulator {
                                 Duration.ofMillis(pause),
                                 Arrays.asList(k.string("CLIPS", "book_appointment,yes_thanks,my_name").split(",")),
                                 Duration.ofMillis(replyTimeout), Duration.ofMillis(k.integer("QUIET_MS", 700, 100, 5000)),
-                                Duration.ofSeconds(maxSeconds), pid.isEmpty() ? -1 : Long.parseLong(pid),
+                                Duration.ofSeconds(maxSeconds), Duration.ofSeconds(k.integer("LISTEN_SECONDS", 5, 0, 600)),
+                                pid.isEmpty() ? -1 : Long.parseLong(pid), k.integer("FAKES_PID", -1, -1, Integer.MAX_VALUE),
                                 log.isEmpty() ? null : Path.of(log), report.isEmpty() ? null : Path.of(report));
         }
 
@@ -113,23 +118,30 @@ public final class CallSimulator {
         String runId = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
 
         OptionalLong baselineKb = probe == null ? OptionalLong.empty() : probe.usedHeapAfterGcKb();
-        Stamp runStart = Stamp.now(probe);
+        Stamp runStart = Stamp.now(probe, s.fakesPid());
         System.err.printf("call simulator: %s against %s (baseline heap %s)%n", s.title(), s.server(),
                           baselineKb.isPresent() ? baselineKb.getAsLong() + " KB" : "not measured");
 
         // Not try-with-resources: close() would wait for stragglers past the deadline; shutdownNow() does not.
         ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
         try {
-            Future<Stamp> allGreeted = pool.submit(() -> plateau.awaitAllGreeted(left(deadline)) ? Stamp.now(probe) : null);
-            Future<Stamp> firstDone = pool.submit(() -> plateau.awaitFirstDone(left(deadline)) ? Stamp.now(probe) : null);
-            Future<LoadReport.Heap> plateauHeap = pool.submit(() -> {
+            Future<Stamp> allGreeted = pool.submit(() -> plateau.awaitAllGreeted(left(deadline)) ? Stamp.now(probe, s.fakesPid()) : null);
+            Future<Stamp> firstDone = pool.submit(() -> plateau.awaitFirstDone(left(deadline)) ? Stamp.now(probe, s.fakesPid()) : null);
+            Future<PlateauSample> plateauSample = pool.submit(() -> {
                 try {
                     boolean all = plateau.awaitAllDone(left(deadline));
                     int holding = plateau.holding();
+                    LoadReport.Window listening = null;
+                    if (all && probe != null && !s.listen().isZero()) {
+                        // Every call connected and quiet: what merely carrying N media streams costs the server.
+                        Stamp from = Stamp.now(probe, s.fakesPid());
+                        Thread.sleep(s.listen());
+                        listening = from.until(Stamp.now(probe, s.fakesPid()));
+                    }
                     OptionalLong used = probe == null || !all ? OptionalLong.empty() : probe.usedHeapAfterGcKb();
                     int active = probe == null ? -1 : probe.activeCalls();
                     System.err.printf("call simulator: plateau: %d calls holding, server counts %d active%n", holding, active);
-                    return new LoadReport.Heap(baselineKb, used, holding, active);
+                    return new PlateauSample(new LoadReport.Heap(baselineKb, used, holding, active), listening);
                 } finally {
                     plateau.sampled();
                 }
@@ -151,16 +163,17 @@ public final class CallSimulator {
                 results.add(i < futures.size() ? collect(futures.get(i), i, deadline)
                                                : new CallResult(i, "", "never started (run deadline)", -1, List.of(), List.of(), 0));
             }
-            Stamp runEnd = Stamp.now(probe);
-            LoadReport.Heap heap = plateauHeap.isDone() ? plateauHeap.get() : null;
+            Stamp runEnd = Stamp.now(probe, s.fakesPid());
+            PlateauSample sample = plateauSample.isDone() ? plateauSample.get() : null;
             Stamp a = done(allGreeted);
             Stamp b = done(firstDone);
-            LoadReport.Cpu plateauCpu = a != null && b != null && b.nanos > a.nanos ? a.until(b) : null;
+            LoadReport.Window plateauCpu = a != null && b != null && b.nanos > a.nanos ? a.until(b) : null;
             if (s.serverLog() != null) {
                 Thread.sleep(1000); // let the server log the last calls' endings
             }
             ServerLog log = s.serverLog() == null ? ServerLog.parse(Stream.empty()) : ServerLog.read(s.serverLog());
-            return new LoadReport(s.title(), results, log, probe == null ? null : heap, plateauCpu, runStart.until(runEnd));
+            return new LoadReport(s.title(), results, log, probe == null || sample == null ? null : sample.heap(), plateauCpu,
+                                  sample == null ? null : sample.listening(), runStart.until(runEnd));
         } finally {
             plateau.sampled();
             pool.shutdownNow(); // the samplers, if the deadline left them waiting
@@ -190,18 +203,35 @@ public final class CallSimulator {
         return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     }
 
-    /** A moment of the run and the server's CPU time then. */
-    private record Stamp(long nanos, OptionalLong cpuMillis) {
+    /** What was measured with every call through its turns and holding the line. */
+    private record PlateauSample(LoadReport.Heap heap, LoadReport.Window listening) {
+    }
 
-        static Stamp now(ServerProbe probe) {
-            return new Stamp(System.nanoTime(), probe == null ? OptionalLong.empty() : probe.cpuMillis());
+    /** A moment of the run, and the CPU time used by then: server, simulator, fakes, the whole machine. */
+    private record Stamp(long nanos, OptionalLong serverCpuMillis, OptionalLong simulatorCpuMillis,
+                         OptionalLong fakesCpuMillis, Optional<long[]> machineTicks) {
+
+        static Stamp now(ServerProbe probe, long fakesPid) {
+            return new Stamp(System.nanoTime(), probe == null ? OptionalLong.empty() : probe.cpuMillis(),
+                             ServerProbe.cpuMillis(ProcessHandle.current().pid()),
+                             fakesPid > 0 ? ServerProbe.cpuMillis(fakesPid) : OptionalLong.empty(),
+                             ServerProbe.machineTicks());
         }
 
-        LoadReport.Cpu until(Stamp later) {
-            if (cpuMillis.isEmpty() || later.cpuMillis.isEmpty()) {
-                return null;
+        LoadReport.Window until(Stamp later) {
+            long busyPercent = -1;
+            if (machineTicks.isPresent() && later.machineTicks.isPresent()) {
+                long total = later.machineTicks.get()[1] - machineTicks.get()[1];
+                busyPercent = total <= 0 ? -1 : Math.round(100.0 * (later.machineTicks.get()[0] - machineTicks.get()[0]) / total);
             }
-            return new LoadReport.Cpu(later.cpuMillis.getAsLong() - cpuMillis.getAsLong(), (later.nanos - nanos) / 1_000_000);
+            return new LoadReport.Window((later.nanos - nanos) / 1_000_000, delta(serverCpuMillis, later.serverCpuMillis),
+                                         delta(simulatorCpuMillis, later.simulatorCpuMillis),
+                                         delta(fakesCpuMillis, later.fakesCpuMillis), busyPercent,
+                                         Runtime.getRuntime().availableProcessors());
+        }
+
+        private static long delta(OptionalLong from, OptionalLong to) {
+            return from.isPresent() && to.isPresent() ? to.getAsLong() - from.getAsLong() : -1;
         }
     }
 }

@@ -17,11 +17,12 @@ import java.util.stream.Collectors;
  * @param calls          every call's result
  * @param server         what the server logged
  * @param heap           the heap samples (baseline and plateau), if taken
- * @param plateauCpu     server CPU while all calls were in conversation, if measured
- * @param runCpu         server CPU over the whole run, if measured
+ * @param plateau        CPU use while all calls were in conversation, if measured
+ * @param listening      CPU use with all calls connected, through their turns, and quiet, if measured
+ * @param run            CPU use over the whole run, if measured
  */
-public record LoadReport(String title, List<CallResult> calls, ServerLog server, Heap heap, Cpu plateauCpu,
-                         Cpu runCpu) {
+public record LoadReport(String title, List<CallResult> calls, ServerLog server, Heap heap, Window plateau,
+                         Window listening, Window run) {
 
     /** The limits. */
     static final long SERVER_MS_P99_LIMIT = 20;
@@ -43,12 +44,33 @@ public record LoadReport(String title, List<CallResult> calls, ServerLog server,
         }
     }
 
-    /** CPU time a process used over a stretch of wall time. */
-    public record Cpu(long cpuMillis, long wallMillis) {
+    /**
+     * CPU used over a stretch of wall time by the server, the simulator and the fake vendors, and how busy the whole
+     * machine was ({@code cores} of them): what is left is other processes, which make a run's figures unreliable.
+     * -1 where unknown.
+     */
+    public record Window(long wallMillis, long serverCpuMillis, long simulatorCpuMillis, long fakesCpuMillis,
+                         long machineBusyPercent, int cores) {
 
         /** Per cent of one core (200 % is both cores of a 2-core machine). */
-        public long percentOfOneCore() {
-            return wallMillis <= 0 ? -1 : Math.round(100.0 * cpuMillis / wallMillis);
+        static long percentOfOneCore(long cpuMillis, long wallMillis) {
+            return wallMillis <= 0 || cpuMillis < 0 ? -1 : Math.round(100.0 * cpuMillis / wallMillis);
+        }
+
+        /** CPU of processes other than the three of the run, in per cent of one core; -1 if unknown. */
+        long otherPercentOfOneCore() {
+            if (machineBusyPercent < 0 || serverCpuMillis < 0 || simulatorCpuMillis < 0 || fakesCpuMillis < 0) {
+                return -1;
+            }
+            long ours = percentOfOneCore(serverCpuMillis + simulatorCpuMillis + fakesCpuMillis, wallMillis);
+            return Math.max(0, machineBusyPercent * cores - ours);
+        }
+
+        String describe() {
+            return "server " + percentOfOneCore(serverCpuMillis, wallMillis) + ", simulator "
+                   + percentOfOneCore(simulatorCpuMillis, wallMillis) + ", fakes "
+                   + percentOfOneCore(fakesCpuMillis, wallMillis) + ", other processes " + otherPercentOfOneCore()
+                   + " (% of one core); machine " + machineBusyPercent + " % busy of " + cores + " cores";
         }
     }
 
@@ -114,13 +136,18 @@ public record LoadReport(String title, List<CallResult> calls, ServerLog server,
                               + heap.connectedCalls() + " calls connected (server counts " + heap.activeCalls()
                               + " active) -> " + kb(heap.perCallKb()) + " per call");
         }
-        if (plateauCpu != null) {
-            line(out, "server CPU", plateauCpu.percentOfOneCore() + " % of one core while all calls talked ("
-                                    + plateauCpu.wallMillis() + " ms window)");
+        if (plateau != null) {
+            line(out, "CPU, all talking", plateau.describe() + " (" + plateau.wallMillis() + " ms)");
         }
-        if (runCpu != null) {
-            line(out, "server CPU", runCpu.percentOfOneCore() + " % of one core over the whole run ("
-                                    + runCpu.wallMillis() / 1000 + " s)");
+        if (listening != null) {
+            line(out, "CPU, all listening", listening.describe() + " (" + listening.wallMillis() + " ms)");
+            if (heap != null && heap.connectedCalls() > 0 && listening.serverCpuMillis() >= 0) {
+                line(out, "  per call", String.format("%.2f ms of server CPU per second of a connected call",
+                        (double) listening.serverCpuMillis() * 1000 / listening.wallMillis() / heap.connectedCalls()));
+            }
+        }
+        if (run != null) {
+            line(out, "CPU, whole run", run.describe() + " (" + run.wallMillis() / 1000 + " s)");
         }
         out.append("targets:\n");
         for (Target t : targets()) {

@@ -26,15 +26,17 @@ class LoadReportTest {
         LoadReport report = new LoadReport("2 calls", List.of(ok(0, 1500, 1510), ok(1, 1490)),
                 ServerLog.parse(Stream.of(turn(5), turn(9), turn(12))),
                 new LoadReport.Heap(OptionalLong.of(40_000), OptionalLong.of(40_400), 2, 2),
-                new LoadReport.Cpu(500, 1000), new LoadReport.Cpu(3000, 10_000));
+                new LoadReport.Window(1000, 500, 300, 100, 50, 2), new LoadReport.Window(5000, 200, 100, 50, 10, 2),
+                new LoadReport.Window(10_000, 3000, 2000, 500, 30, 2));
 
         assertThat(report.allTargetsMet(), is(true));
         assertThat(report.heap().perCallKb(), is(OptionalLong.of(200)));
         String text = report.render();
         assertThat(text, containsString("2 ok, 0 failed"));
         assertThat(text, containsString("p50 1500 ms, p95 1510 ms, p99 1510 ms, max 1510 ms (n=3)"));
-        assertThat(text, containsString("50 % of one core"));
+        assertThat(text, containsString("server 50, simulator 30, fakes 10, other processes 10 (% of one core); machine 50 % busy of 2 cores (1000 ms)"));
         assertThat(text, containsString("MET  serverMs p99 < 20 ms"));
+        assertThat(text, containsString("20.00 ms of server CPU per second of a connected call")); // 200 ms / 5 s / 2 calls
     }
 
     @Test
@@ -43,7 +45,7 @@ class LoadReportTest {
         CallResult stutter = new CallResult(2, "CA2", null, 300, List.of(1500L), List.of(40L, 120L), 1);
         LoadReport report = new LoadReport("3 calls", List.of(ok(0, 1500), failed, stutter),
                 ServerLog.parse(Stream.of(turn(5), turn(25))),
-                new LoadReport.Heap(OptionalLong.of(40_000), OptionalLong.of(41_536), 3, 3), null, null);
+                new LoadReport.Heap(OptionalLong.of(40_000), OptionalLong.of(41_536), 3, 3), null, null, null);
 
         List<LoadReport.Target> targets = report.targets();
         assertThat(targets.stream().map(LoadReport.Target::met).toList(), is(List.of(false, false, false, false)));
@@ -57,7 +59,7 @@ class LoadReportTest {
     @Test
     void anUnmeasuredTargetIsAMiss() {
         LoadReport report = new LoadReport("1 call", List.of(ok(0, 1500)), ServerLog.parse(Stream.of()),
-                new LoadReport.Heap(OptionalLong.empty(), OptionalLong.of(1), 1, -1), null, null);
+                new LoadReport.Heap(OptionalLong.empty(), OptionalLong.of(1), 1, -1), null, null, null);
 
         assertThat(report.targets().get(2).measured(), is("no turn logged"));
         assertThat(report.targets().get(3).measured(), is("not measured"));

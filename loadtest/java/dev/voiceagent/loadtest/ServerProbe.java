@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -58,13 +59,30 @@ public final class ServerProbe {
         return info == null ? OptionalLong.empty() : heapUsedKb(info);
     }
 
-    /** CPU time the process has used so far (user + system), in milliseconds; empty if unreadable. */
+    /** CPU time the server has used so far (user + system), in milliseconds; empty if unreadable. */
     public OptionalLong cpuMillis() {
+        return cpuMillis(pid);
+    }
+
+    /** CPU time process {@code pid} has used so far (user + system), in milliseconds; empty if unreadable. */
+    public static OptionalLong cpuMillis(long pid) {
         try {
             return cpuTicks(Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.US_ASCII))
                     .stream().map(t -> t * 1000 / CLOCK_TICKS_PER_SECOND).findFirst();
         } catch (IOException e) {
             return OptionalLong.empty();
+        }
+    }
+
+    /**
+     * The whole machine's CPU counters from {@code /proc/stat}: {busy, total} clock ticks over all cores (busy is
+     * everything but idle and iowait); empty if unreadable.
+     */
+    public static Optional<long[]> machineTicks() {
+        try {
+            return machineTicks(Files.readString(Path.of("/proc/stat"), StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            return Optional.empty();
         }
     }
 
@@ -108,6 +126,21 @@ public final class ServerProbe {
         } catch (NumberFormatException e) {
             return OptionalLong.empty();
         }
+    }
+
+    /** {busy, total} from the aggregate {@code cpu} line of {@code /proc/stat}. */
+    static Optional<long[]> machineTicks(String procStat) {
+        String first = procStat.lines().findFirst().orElse("");
+        String[] f = first.strip().split("\\s+");
+        if (f.length < 6 || !f[0].equals("cpu")) {
+            return Optional.empty();
+        }
+        long total = 0;
+        for (int i = 1; i < f.length && i <= 8; i++) { // user nice system idle iowait irq softirq steal
+            total += Long.parseLong(f[i]);
+        }
+        long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+        return Optional.of(new long[] {total - idle, total});
     }
 
     private String run(String command) {

@@ -36,4 +36,14 @@ class ServerProbeTest {
         assertThat(ServerProbe.cpuTicks(stat), is(OptionalLong.of(101)));
         assertThat(ServerProbe.cpuTicks("garbage"), is(OptionalLong.empty()));
     }
+
+    @Test
+    void machineTicksAreBusyAndTotalOverAllCores() {
+        String stat = "cpu  100 5 50 800 45 0 10 0 0 0\ncpu0 50 2 25 400 20 0 5 0 0 0\n";
+
+        long[] ticks = ServerProbe.machineTicks(stat).orElseThrow();
+        assertThat(ticks[0], is(165L)); // 1010 total - 800 idle - 45 iowait
+        assertThat(ticks[1], is(1010L));
+        assertThat(ServerProbe.machineTicks("intr 1 2 3").isPresent(), is(false));
+    }
 }

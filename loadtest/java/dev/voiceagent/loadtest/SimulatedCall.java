@@ -42,6 +42,8 @@ final class SimulatedCall implements Callable<CallResult> {
 
     private static final String ACCOUNT_SID = FakeVendorsMain.TWILIO_ACCOUNT_SID;
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    /** How often waits look at the caller's state; only when the caller speaks next depends on it. */
+    private static final Duration POLL = Duration.ofMillis(50);
 
     private final int index;
     private final String callSid;
@@ -74,7 +76,7 @@ final class SimulatedCall implements Callable<CallResult> {
                                               Map.of("X-Twilio-Signature", edge.handshakeSignature(twiml)));
             long started = System.nanoTime();
             caller.start(callSid, ACCOUNT_SID, twiml.parameters());
-            long greeting = caller.awaitAudioAfter(started, script.bounded(script.replyTimeout()));
+            long greeting = firstAudioAfter(caller, started);
             if (greeting < 0) {
                 throw new Failure("no greeting within " + script.replyTimeout().toMillis() + " ms");
             }
@@ -89,7 +91,7 @@ final class SimulatedCall implements Callable<CallResult> {
                 }
                 caller.speak(script.clips().get((turn - 1) % script.clips().size()));
                 long spoke = caller.lastSpeechFrameNanos();
-                long answered = caller.awaitAudioAfter(spoke, script.bounded(script.replyTimeout()));
+                long answered = firstAudioAfter(caller, spoke);
                 if (answered < 0) {
                     throw new Failure("turn " + turn + ": no answer within " + script.replyTimeout().toMillis() + " ms");
                 }
@@ -145,13 +147,32 @@ final class SimulatedCall implements Callable<CallResult> {
         return result;
     }
 
-    private void awaitAgentDone(FakeTwilioCaller caller, String what) throws Failure {
-        if (!caller.awaitQuiet(script.quiet(), script.bounded(script.talkTimeout()))) {
-            throw new Failure(what + ": agent still talking after " + script.talkTimeout().toMillis() + " ms");
+    private void awaitAgentDone(FakeTwilioCaller caller, String what) throws Failure, InterruptedException {
+        long deadline = System.nanoTime() + script.bounded(script.talkTimeout()).toNanos();
+        while (!caller.awaitQuiet(script.quiet(), Duration.ZERO)) {
+            if (System.nanoTime() >= deadline) {
+                throw new Failure(what + ": agent still talking after " + script.talkTimeout().toMillis() + " ms");
+            }
+            Thread.sleep(POLL);
         }
         if (caller.isClosed()) {
             throw new Failure(what + ": server closed the stream (code " + caller.closeCode() + ")");
         }
+    }
+
+    /**
+     * When the first agent audio after {@code nanos} arrived, or -1 if none came within the reply timeout. The
+     * arrival time is stamped by the socket listener, so polling here costs no precision; it replaces the caller's
+     * own wait, which re-checks every 5 ms and, times a thousand callers, would eat the CPU the server is
+     * measured with.
+     */
+    private long firstAudioAfter(FakeTwilioCaller caller, long nanos) throws InterruptedException {
+        long deadline = System.nanoTime() + script.bounded(script.replyTimeout()).toNanos();
+        long first;
+        while ((first = caller.firstAudioNanosAfter(nanos)) < 0 && System.nanoTime() < deadline && !caller.isClosed()) {
+            Thread.sleep(POLL);
+        }
+        return first;
     }
 
     private Duration jittered(Duration mean) {

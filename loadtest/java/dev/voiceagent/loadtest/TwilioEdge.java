@@ -17,7 +17,9 @@ import java.util.stream.Collectors;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.parsers.ParserConfigurationException;
 
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -31,6 +33,12 @@ import org.xml.sax.InputSource;
 public final class TwilioEdge {
 
     private static final Duration WEBHOOK_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * Looking up a parser factory costs more than parsing a TwiML answer, so there is one; it is configured once
+     * here and only ever asked for new builders, under a lock because the JAXP contract does not promise that
+     * concurrent calls are safe.
+     */
+    private static final DocumentBuilderFactory XML = secureFactory();
 
     private final HttpClient http;
     private final URI server;
@@ -104,10 +112,11 @@ public final class TwilioEdge {
 
     /** Reads {@code <Response><Connect><Stream url=…><Parameter name=… value=…/>}. */
     static StreamTwiml parse(String xml) throws Exception {
-        DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
-        factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-        NodeList streams = factory.newDocumentBuilder().parse(new InputSource(new StringReader(xml)))
-                .getElementsByTagName("Stream");
+        DocumentBuilder builder;
+        synchronized (XML) {
+            builder = XML.newDocumentBuilder();
+        }
+        NodeList streams = builder.parse(new InputSource(new StringReader(xml))).getElementsByTagName("Stream");
         if (streams.getLength() != 1) {
             throw new IllegalStateException("TwiML without exactly one <Stream>: " + xml);
         }
@@ -119,6 +128,16 @@ public final class TwilioEdge {
             params.put(p.getAttribute("name"), p.getAttribute("value"));
         }
         return new StreamTwiml(stream.getAttribute("url"), Map.copyOf(params));
+    }
+
+    private static DocumentBuilderFactory secureFactory() {
+        DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+        try {
+            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+        } catch (ParserConfigurationException e) {
+            throw new IllegalStateException("the JDK's XML parser supports disallow-doctype-decl", e);
+        }
+        return factory;
     }
 
     private static String encode(Map<String, String> form) {
