@@ -12,6 +12,7 @@
 #   SERVER_JAVA_OPTS extra JVM options for the server (e.g. -XX:StartFlightRecording=...)
 #   SIM_JAVA_OPTS    extra JVM options for the simulator     FAKES_JAVA_OPTS  the same for the fakes
 #   SKIP_BUILD=1     reuse target/ from an earlier run
+#   WAIT_FOR_IDLE=N  wait up to N seconds for the machine to be idle (other processes skew the figures)
 # Logs and the report stay in target/loadtest/<time>/. Exit status: the simulator's (0 = every target met,
 # 3 = a target missed), or 1 if something could not start.
 set -euo pipefail
@@ -39,6 +40,11 @@ busy_percent() {  # whole-machine CPU busy over 2 s, from /proc/stat
   echo "$a $b" | awk '{ if ($4 > $2) printf "%d", 100 * ($3 - $1) / ($4 - $2); else print 0 }'
 }
 idle_check=$(busy_percent)
+waited=0
+while [ "$idle_check" -gt 15 ] && [ "$waited" -lt "${WAIT_FOR_IDLE:-0}" ]; do
+  echo "loadtest: machine ${idle_check} % busy; waiting for it to be idle (WAIT_FOR_IDLE=${WAIT_FOR_IDLE}s)" >&2
+  sleep 8; waited=$((waited + 10)); idle_check=$(busy_percent)
+done
 if [ "$idle_check" -gt 15 ]; then
   echo "loadtest: WARNING: the machine is already ${idle_check} % busy; other processes will skew the figures" >&2
 fi

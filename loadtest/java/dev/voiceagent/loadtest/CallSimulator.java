@@ -33,7 +33,8 @@ import dev.voiceagent.fakes.FakeTwilioCaller;
  * {@code TWILIO_AUTH_TOKEN} (what the server verifies signatures with), {@code AGENT_NUMBER} [+15550100001],
  * {@code CALLS} [100], {@code TURNS} [3], {@code RAMP_SECONDS} [20], {@code PAUSE_MS} [1200],
  * {@code CLIPS} [book_appointment,yes_thanks,my_name], {@code REPLY_TIMEOUT_MS} [10000], {@code QUIET_MS} [700],
- * {@code MAX_SECONDS}, {@code LISTEN_SECONDS} [5] (with all calls through their turns and holding the line, how long
+ * {@code MAX_SECONDS}, {@code WARMUP_CALLS} [30] (one-turn calls before the measured run, left out of the report),
+ * {@code LISTEN_SECONDS} [5] (with all calls through their turns and holding the line, how long
  * to measure what carrying their media streams costs the server), and for server-side figures {@code SERVER_PID} (heap via jcmd, CPU via /proc) and
  * {@code SERVER_LOG} (the server's JSON log, for its per-turn timings), {@code FAKES_PID} (their CPU, so that the
  * report can tell how much of the machine other processes took); {@code REPORT_FILE} also saves the report.
@@ -43,6 +44,7 @@ import dev.voiceagent.fakes.FakeTwilioCaller;
 public final class CallSimulator {
 
     private static final Duration HANG_UP_GRACE = Duration.ofSeconds(15);
+    private static final Duration WARMUP_RAMP = Duration.ofSeconds(5);
 
     private CallSimulator() {
     }
@@ -69,8 +71,8 @@ public final class CallSimulator {
     /** One run's settings. */
     private record Settings(URI server, String publicBaseUrl, String authToken, String to, int calls, int turns,
                             Duration ramp, Duration pause, List<String> clipNames, Duration replyTimeout, Duration quiet,
-                            Duration maxRun, Duration listen, long serverPid, long fakesPid, Path serverLog,
-                            Path reportFile) {
+                            Duration maxRun, Duration listen, int warmupCalls, long serverPid, long fakesPid,
+                            Path serverLog, Path reportFile) {
 
         static Settings from(Knobs k) throws Exception {
             URI server = URI.create(k.string("SERVER_URL", "http://127.0.0.1:8080"));
@@ -83,8 +85,8 @@ public final class CallSimulator {
             int ramp = k.integer("RAMP_SECONDS", 20, 0, 3600);
             int pause = k.integer("PAUSE_MS", 1200, 0, 60_000);
             int replyTimeout = k.integer("REPLY_TIMEOUT_MS", 10_000, 100, 120_000);
-            // A generous default bound: ramp, then per turn up to a pause, a clip, an answer and its playout.
-            int maxSeconds = k.integer("MAX_SECONDS", ramp + 60 + turns * (replyTimeout / 1000 + 15), 10, 6 * 3600);
+            // A generous default bound: warm-up, ramp, then per turn up to a pause, a clip, an answer and its playout.
+            int maxSeconds = k.integer("MAX_SECONDS", ramp + 150 + turns * (replyTimeout / 1000 + 15), 10, 6 * 3600);
             String pid = k.string("SERVER_PID", "");
             String log = k.string("SERVER_LOG", "");
             String report = k.string("REPORT_FILE", "");
@@ -95,6 +97,7 @@ public final class CallSimulator {
                                 Arrays.asList(k.string("CLIPS", "book_appointment,yes_thanks,my_name").split(",")),
                                 Duration.ofMillis(replyTimeout), Duration.ofMillis(k.integer("QUIET_MS", 700, 100, 5000)),
                                 Duration.ofSeconds(maxSeconds), Duration.ofSeconds(k.integer("LISTEN_SECONDS", 5, 0, 600)),
+                                k.integer("WARMUP_CALLS", 30, 0, 1000),
                                 pid.isEmpty() ? -1 : Long.parseLong(pid), k.integer("FAKES_PID", -1, -1, Integer.MAX_VALUE),
                                 log.isEmpty() ? null : Path.of(log), report.isEmpty() ? null : Path.of(report));
         }
@@ -117,6 +120,9 @@ public final class CallSimulator {
         Plateau plateau = new Plateau(s.calls());
         String runId = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
 
+        if (s.warmupCalls() > 0) {
+            warmUp(s, http, edge, clips, deadline);
+        }
         OptionalLong baselineKb = probe == null ? OptionalLong.empty() : probe.usedHeapAfterGcKb();
         Stamp runStart = Stamp.now(probe, s.fakesPid());
         System.err.printf("call simulator: %s against %s (baseline heap %s)%n", s.title(), s.server(),
@@ -171,12 +177,44 @@ public final class CallSimulator {
             if (s.serverLog() != null) {
                 Thread.sleep(1000); // let the server log the last calls' endings
             }
-            ServerLog log = s.serverLog() == null ? ServerLog.parse(Stream.empty()) : ServerLog.read(s.serverLog());
+            ServerLog log = s.serverLog() == null ? ServerLog.parse(Stream.empty()) : ServerLog.read(s.serverLog(), "CA" + runId);
             return new LoadReport(s.title(), results, log, probe == null || sample == null ? null : sample.heap(), plateauCpu,
                                   sample == null ? null : sample.listening(), runStart.until(runEnd));
         } finally {
             plateau.sampled();
             pool.shutdownNow(); // the samplers, if the deadline left them waiting
+        }
+    }
+
+    /**
+     * A short wave of one-turn calls before the measured run, so that the server's JIT has compiled the call path
+     * and the figures describe a warm server, as in production after its first minutes. Its calls are left out
+     * of the report (their CallSids start differently).
+     */
+    private static void warmUp(Settings s, HttpClient http, TwilioEdge edge, List<byte[]> clips, long deadline)
+            throws InterruptedException {
+        int n = s.warmupCalls();
+        long until = Math.min(deadline, System.nanoTime() + Duration.ofSeconds(90).toNanos());
+        SimulatedCall.Script script = new SimulatedCall.Script(clips, 1, s.pause(), s.replyTimeout(), s.quiet(),
+                                                               Duration.ofSeconds(30), until, s.to());
+        Plateau plateau = new Plateau(n);
+        plateau.sampled(); // nobody holds the line in a warm-up
+        String runId = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            List<Future<CallResult>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                futures.add(pool.submit(new SimulatedCall(i, String.format("CA%s%016x", runId, i), http, edge, script,
+                                                          plateau)));
+                Thread.sleep(WARMUP_RAMP.toMillis() / n);
+            }
+            long ok = 0;
+            for (int i = 0; i < n; i++) {
+                ok += collect(futures.get(i), i, until).ok() ? 1 : 0;
+            }
+            System.err.printf("call simulator: warm-up: %d of %d calls ok%n", ok, n);
+        } finally {
+            pool.shutdownNow();
         }
     }
 

@@ -117,6 +117,9 @@ public record LoadReport(String title, List<CallResult> calls, ServerLog server,
         List<Long> gaps = gaps();
         line(out, "audio gaps", gaps.size() + (gaps.isEmpty() ? "" : ", longest " + Percentiles.of(gaps).max() + " ms, in "
                                                                    + calls.stream().filter(c -> !c.gapsMillis().isEmpty()).count() + " calls"));
+        calls.stream().flatMap(c -> c.gapPhases().stream())
+                .collect(Collectors.groupingBy(phase -> phase, java.util.TreeMap::new, Collectors.counting()))
+                .forEach((phase, n) -> line(out, "  gaps in", phase + ": " + n));
         line(out, "clears", calls.stream().mapToInt(CallResult::clears).sum() + "  (server believed it was interrupted)");
         line(out, "server turns", server.turns().size() + " logged"
                                   + " (" + server.turns().stream().filter(ServerLog.Turn::interrupted).count() + " interrupted)");

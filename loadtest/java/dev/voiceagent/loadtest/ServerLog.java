@@ -39,10 +39,14 @@ public record ServerLog(List<Turn> turns, Map<String, Integer> endReasons, Map<S
                        boolean interrupted) {
     }
 
-    /** Reads a whole log file; bytes that are not UTF-8 are replaced rather than failing the report. */
-    public static ServerLog read(Path file) {
+    /**
+     * Reads a whole log file, keeping the lines of calls whose CallSid starts with {@code callSidPrefix} (the
+     * measured calls, not a warm-up) and every line without a CallSid; bytes that are not UTF-8 are replaced rather
+     * than failing the report.
+     */
+    public static ServerLog read(Path file, String callSidPrefix) {
         try {
-            return parse(new String(Files.readAllBytes(file), StandardCharsets.UTF_8).lines());
+            return parse(new String(Files.readAllBytes(file), StandardCharsets.UTF_8).lines(), callSidPrefix);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -50,12 +54,21 @@ public record ServerLog(List<Turn> turns, Map<String, Integer> endReasons, Map<S
 
     /** Parses log lines. */
     public static ServerLog parse(Stream<String> lines) {
+        return parse(lines, "");
+    }
+
+    /** Parses log lines, leaving out those of calls whose CallSid does not start with {@code callSidPrefix}. */
+    public static ServerLog parse(Stream<String> lines, String callSidPrefix) {
         List<Turn> turns = new ArrayList<>();
         Map<String, Integer> ends = new TreeMap<>();
         Map<String, Integer> warnings = new TreeMap<>();
         lines.forEach(line -> {
             JsonNode node = json(line);
             if (node == null) {
+                return;
+            }
+            String callSid = node.path("callSid").asText("");
+            if (!callSid.isEmpty() && !callSid.startsWith(callSidPrefix)) {
                 return;
             }
             String msg = node.path("msg").asText("");

@@ -43,4 +43,13 @@ class ServerLogTest {
         assertThat(log.endReasons().get("caller hung up"), is(2));
         assertThat(log.warnings().get("call inbox full; dropping input"), is(1));
     }
+
+    @Test
+    void keepsOnlyTheMeasuredCalls() {
+        ServerLog log = ServerLog.parse(Stream.of(TURN, TURN.replace("CA1", "CAwarm1"),
+                "{\"level\":\"WARNING\",\"msg\":\"no call sid here\"}"), "CA1");
+
+        assertThat(log.turns().size(), is(1));
+        assertThat(log.warnings().get("no call sid here"), is(1));
+    }
 }

@@ -52,6 +52,7 @@ final class SimulatedCall implements Callable<CallResult> {
     private final Script script;
     private final Plateau plateau;
     private final Random random;
+    private final List<String> gapPhases = new ArrayList<>();
 
     SimulatedCall(int index, String callSid, HttpClient http, TwilioEdge edge, Script script, Plateau plateau) {
         this.index = index;
@@ -82,6 +83,7 @@ final class SimulatedCall implements Callable<CallResult> {
             }
             greetingMillis = (greeting - started) / 1_000_000;
             awaitAgentDone(caller, "greeting");
+            locateGaps(caller, "greeting");
             plateau.greeted();
             greeted = true;
             for (int turn = 1; turn <= script.turns(); turn++) {
@@ -97,6 +99,7 @@ final class SimulatedCall implements Callable<CallResult> {
                 }
                 replies.add((answered - spoke) / 1_000_000);
                 awaitAgentDone(caller, "turn " + turn + " answer");
+                locateGaps(caller, "turn " + turn);
             }
         } catch (Failure e) {
             failure = e.getMessage();
@@ -141,8 +144,10 @@ final class SimulatedCall implements Callable<CallResult> {
         if (failure == null && !protocolErrors.isEmpty()) {
             failure = protocolErrors.size() + " frames Twilio would reject, first: " + protocolErrors.getFirst();
         }
-        CallResult result = new CallResult(index, callSid, failure, greetingMillis, replies, caller.gapsMillis(),
-                                           caller.clearCount());
+        List<Long> gaps = caller.gapsMillis();
+        locateGaps(caller, "after the last answer");
+        CallResult result = new CallResult(index, callSid, failure, greetingMillis, replies, gaps, caller.clearCount(),
+                                           gapPhases);
         caller.close();
         return result;
     }
@@ -173,6 +178,13 @@ final class SimulatedCall implements Callable<CallResult> {
             Thread.sleep(POLL);
         }
         return first;
+    }
+
+    /** Gaps heard since the last call of this belong to {@code phase}, which has just ended. */
+    private void locateGaps(FakeTwilioCaller caller, String phase) {
+        for (int n = caller.gapsMillis().size(); gapPhases.size() < n; ) {
+            gapPhases.add(phase);
+        }
     }
 
     private Duration jittered(Duration mean) {
