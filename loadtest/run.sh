@@ -13,6 +13,8 @@
 #   SIM_JAVA_OPTS    extra JVM options for the simulator     FAKES_JAVA_OPTS  the same for the fakes
 #   SKIP_BUILD=1     reuse target/ from an earlier run
 #   WAIT_FOR_IDLE=N  wait up to N seconds for the machine to be idle (other processes skew the figures)
+#   SERVER_CPUS, SIM_CPUS  pin the server / the simulator and fakes to these cores (taskset -c), e.g. 0 and 1:
+#                    what one dedicated core of server can carry, with the load generator kept off it
 # Logs and the report stay in target/loadtest/<time>/. Exit status: the simulator's (0 = every target met,
 # 3 = a target missed), or 1 if something could not start.
 set -euo pipefail
@@ -52,6 +54,8 @@ CP="target/test-classes:target/classes:$(cat target/loadtest-classpath.txt)"
 
 FAKES_PID=""
 SERVER_PID=""
+SERVER_PIN=${SERVER_CPUS:+taskset -c $SERVER_CPUS}
+SIM_PIN=${SIM_CPUS:+taskset -c $SIM_CPUS}
 cleanup() {
   if [ -n "$FAKES_PID" ] && [ -r "/proc/$FAKES_PID/stat" ]; then
     # utime + stime of the fakes (fields 14, 15; ticks of 1/100 s): their share of the machine.
@@ -84,7 +88,7 @@ wait_for() {
 }
 
 # shellcheck disable=SC2086
-java ${FAKES_JAVA_OPTS:-} -cp "$CP" dev.voiceagent.loadtest.FakeVendorsMain > "$RUN_DIR/fakes.out" 2>&1 &
+$SIM_PIN java ${FAKES_JAVA_OPTS:-} -cp "$CP" dev.voiceagent.loadtest.FakeVendorsMain > "$RUN_DIR/fakes.out" 2>&1 &
 FAKES_PID=$!
 wait_for "grep -q '^fakes ready' '$RUN_DIR/fakes.out'" 30 || { cat "$RUN_DIR/fakes.out" >&2; exit 1; }
 
@@ -111,7 +115,7 @@ YAML
   done < <(grep -E '^[A-Z_]+=' "$RUN_DIR/fakes.out")
   export PORT PUBLIC_BASE_URL PERSONAS_FILE="$RUN_DIR/personas.yaml"
   # shellcheck disable=SC2086
-  exec java -Dserver.host=127.0.0.1 ${SERVER_JAVA_OPTS:-} -jar target/voice-agent.jar > "$RUN_DIR/server.out" 2> "$RUN_DIR/server.log"
+  exec $SERVER_PIN java -Dserver.host=127.0.0.1 ${SERVER_JAVA_OPTS:-} -jar target/voice-agent.jar > "$RUN_DIR/server.out" 2> "$RUN_DIR/server.log"
 ) &
 SERVER_PID=$!
 wait_for "curl -sf -o /dev/null http://127.0.0.1:$PORT/observe/health" 60 || { tail -20 "$RUN_DIR/server.log" >&2; exit 1; }
@@ -124,7 +128,7 @@ set +e
 SERVER_URL="http://127.0.0.1:$PORT" PUBLIC_BASE_URL="$PUBLIC_BASE_URL" \
   TWILIO_AUTH_TOKEN="$(sed -n 's/^TWILIO_AUTH_TOKEN=//p' "$RUN_DIR/fakes.out")" \
   SERVER_PID="$SERVER_PID" FAKES_PID="$FAKES_PID" SERVER_LOG="$RUN_DIR/server.log" REPORT_FILE="$RUN_DIR/report.txt" \
-  java -Djava.security.egd=file:/dev/./urandom ${SIM_JAVA_OPTS:-} -cp "$CP" dev.voiceagent.loadtest.CallSimulator 2> >(tee "$RUN_DIR/simulator.err" >&2)
+  $SIM_PIN java -Djava.security.egd=file:/dev/./urandom ${SIM_JAVA_OPTS:-} -cp "$CP" dev.voiceagent.loadtest.CallSimulator 2> >(tee "$RUN_DIR/simulator.err" >&2)
 status=$?
 set -e
 exit $status

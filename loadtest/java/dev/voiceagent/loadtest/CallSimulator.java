@@ -265,7 +265,7 @@ public final class CallSimulator {
             return new LoadReport.Window((later.nanos - nanos) / 1_000_000, delta(serverCpuMillis, later.serverCpuMillis),
                                          delta(simulatorCpuMillis, later.simulatorCpuMillis),
                                          delta(fakesCpuMillis, later.fakesCpuMillis), busyPercent,
-                                         Runtime.getRuntime().availableProcessors());
+                                         ServerProbe.machineCores());
         }
 
         private static long delta(OptionalLong from, OptionalLong to) {

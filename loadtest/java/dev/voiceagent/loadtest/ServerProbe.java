@@ -30,6 +30,8 @@ public final class ServerProbe {
     static final long CLOCK_TICKS_PER_SECOND = 100;
 
     private static final Pattern HEAP_USED = Pattern.compile("heap\\b.*?\\bused (\\d+)K");
+    private static final Pattern GENERATION_USED =
+            Pattern.compile("(?:def new generation|DefNew|tenured generation|Tenured|PSYoungGen|ParOldGen)\\s+total \\d+K, used (\\d+)K.*");
     private static final Duration JCMD_TIMEOUT = Duration.ofSeconds(60);
 
     private final long pid;
@@ -100,15 +102,26 @@ public final class ServerProbe {
         }
     }
 
-    /** The used heap in {@code jcmd GC.heap_info} output ({@code "... heap ... used 11386K ..."}), in KB. */
+    /**
+     * The used heap in {@code jcmd GC.heap_info} output, in KB: G1 prints one {@code "... heap ... used 11386K"} line;
+     * the Serial and Parallel collectors (which the JVM picks on one CPU) print one line per generation, summed.
+     */
     static OptionalLong heapUsedKb(String heapInfo) {
+        long generations = 0;
+        boolean sawGeneration = false;
         for (String line : heapInfo.lines().toList()) {
+            String trimmed = line.strip();
             Matcher m = HEAP_USED.matcher(line);
-            if (m.find() && !line.strip().startsWith("Metaspace") && !line.strip().startsWith("class space")) {
+            if (m.find() && !trimmed.startsWith("Metaspace") && !trimmed.startsWith("class space")) {
                 return OptionalLong.of(Long.parseLong(m.group(1)));
             }
+            Matcher g = GENERATION_USED.matcher(trimmed);
+            if (g.matches()) {
+                generations += Long.parseLong(g.group(1));
+                sawGeneration = true;
+            }
         }
-        return OptionalLong.empty();
+        return sawGeneration ? OptionalLong.of(generations) : OptionalLong.empty();
     }
 
     /** utime + stime (fields 14 and 15) of a {@code /proc/PID/stat} line, in clock ticks. */
@@ -125,6 +138,16 @@ public final class ServerProbe {
             return OptionalLong.of(Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
         } catch (NumberFormatException e) {
             return OptionalLong.empty();
+        }
+    }
+
+    /** The machine's cores as {@code /proc/stat} lists them (not this process's affinity, which may be pinned). */
+    public static int machineCores() {
+        try {
+            return (int) Math.max(1, Files.readString(Path.of("/proc/stat"), StandardCharsets.US_ASCII).lines()
+                    .filter(l -> l.matches("cpu[0-9]+ .*")).count());
+        } catch (IOException e) {
+            return Runtime.getRuntime().availableProcessors();
         }
     }
 

@@ -22,11 +22,19 @@ class ServerProbeTest {
     }
 
     @Test
-    void readsUsedHeapOfSerialAndIgnoresMetaspaceAlone() {
-        String serial = " def new generation   total 4928K, used 1024K [0x...]\n tenured generation   total 10944K, used 0K\n";
+    void sumsTheGenerationsOfSerialAndParallelAndIgnoresMetaspaceAlone() {
+        String serial = """
+                14986:
+                DefNew     total 116160K, used 31006K [0x0000000687400000, 0x000000068f200000, 0x0000000704d50000)
+                 eden space 103296K,  30% used [0x0000000687400000, 0x0000000689247ad0, 0x000000068d8e0000)
+                Tenured    total 258048K, used 1166K [0x0000000704d50000, 0x0000000714950000, 0x0000000800000000)
+                 Metaspace       used 1234K, committed 1408K, reserved 1114112K
+                """;
+        String parallel = " PSYoungGen      total 38400K, used 2662K [0x...)\n ParOldGen       total 87552K, used 100K [0x...)\n";
+
+        assertThat(ServerProbe.heapUsedKb(serial), is(OptionalLong.of(32172)));
+        assertThat(ServerProbe.heapUsedKb(parallel), is(OptionalLong.of(2762)));
         assertThat(ServerProbe.heapUsedKb(" Metaspace       used 1234K, committed 1408K\n"), is(OptionalLong.empty()));
-        // Serial prints generations without the word "heap": unknown rather than a wrong figure.
-        assertThat(ServerProbe.heapUsedKb(serial), is(OptionalLong.empty()));
     }
 
     @Test
