@@ -100,7 +100,7 @@ export const options = {
         audio_gaps: ['count==0'],
         twilio_protocol_errors: ['count==0'],
         reply_latency: ['p(95)<' + REPLY_P95_MS, 'p(99)<' + REPLY_P99_MS],
-        'http_req_failed{name:voice webhook}': ['rate==0'],
+        'http_req_failed{name:voice_webhook}': ['rate==0'],
     },
     summaryTrendStats: ['med', 'p(95)', 'p(99)', 'max', 'count'],
 };
@@ -131,7 +131,7 @@ export default function (data) {
     };
     const res = http.post(SERVER_URL + '/twilio/voice', form, {
         headers: { 'X-Twilio-Signature': sign(PUBLIC_BASE_URL + '/twilio/voice', form) },
-        tags: { name: 'voice webhook' },
+        tags: { name: 'voice_webhook' },
     });
     const twiml = res.status === 200 && typeof res.body === 'string' ? parseTwiml(res.body) : null;
     if (!check(res, { 'webhook answered <Connect><Stream>': () => twiml !== null }) || twiml === null) {
@@ -189,7 +189,7 @@ class Call {
         const path = this.twiml.url.replace(/^wss?:\/\/[^/]+/, '');
         const ws = new WebSocket(SERVER_URL.replace(/^http/, 'ws') + path, null, {
             headers: { 'X-Twilio-Signature': sign(this.twiml.url, {}) },
-            tags: { name: 'media stream' },
+            tags: { name: 'media_stream' },
         });
         this.ws = ws;
         ws.onopen = () => this.opened();

@@ -68,9 +68,9 @@ export function streamSid(n) {
     return 'MZ' + hex32(n);
 }
 
-/** A CallSid: CA and 32 hex digits. @param {string} run  @param {number} n */
+/** A CallSid: CA and 32 hex digits, the run's id (hex) first, then n. @param {string} run  @param {number} n */
 export function callSid(run, n) {
-    return 'CA' + (run + hex32(n)).slice(-32);
+    return 'CA' + (run + hex32(n).slice(run.length)).slice(0, 32);
 }
 
 /** @param {number} n */

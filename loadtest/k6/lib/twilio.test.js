@@ -37,7 +37,8 @@ test('server frames are validated like Twilio does', () => {
 
 test('ids have Twilio\'s shape', () => {
     assert.match(streamSid(42), /^MZ[0-9a-f]{32}$/);
-    assert.match(callSid('18c2f5a1b2c', 42), /^CA[0-9a-f]{32}$/);
+    assert.match(callSid('18c2f5a1b2c', 42), /^CA18c2f5a1b2c0*2a$/);
+    assert.equal(callSid('18c2f5a1b2c', 42).length, 34);
     assert.notEqual(callSid('18c2f5a1b2c', 1), callSid('18c2f5a1b2c', 2));
 });
 
