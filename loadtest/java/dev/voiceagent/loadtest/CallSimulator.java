@@ -37,7 +37,7 @@ import dev.voiceagent.fakes.FakeTwilioCaller;
  * {@code LISTEN_SECONDS} [5] (with all calls through their turns and holding the line, how long
  * to measure what carrying their media streams costs the server), and for server-side figures {@code SERVER_PID} (heap via jcmd, CPU via /proc) and
  * {@code SERVER_LOG} (the server's JSON log, for its per-turn timings), {@code FAKES_PID} (their CPU, so that the
- * report can tell how much of the machine other processes took); {@code REPORT_FILE} also saves the report.
+ * report can tell how much of the machine other processes took); {@code REPORT_FILE} also saves the report, and {@code calls.csv} beside it every call's outcome.
  *
  * <p>Exit status: 0 if every target was met, 3 if the run completed but missed one, 2 on bad settings.
  */
@@ -64,6 +64,8 @@ public final class CallSimulator {
         System.out.print(text);
         if (s.reportFile != null) {
             Files.writeString(s.reportFile, text, StandardCharsets.UTF_8);
+            // Every call's outcome and why, beside the report.
+            Files.writeString(s.reportFile.resolveSibling("calls.csv"), report.callsCsv(), StandardCharsets.UTF_8);
         }
         System.exit(report.allTargetsMet() ? 0 : 3);
     }

@@ -159,6 +159,26 @@ public record LoadReport(String title, List<CallResult> calls, ServerLog server,
         return out.toString();
     }
 
+    /** One line per call: its outcome, why it failed, its timings and gaps (CSV, RFC 4180 quoting). */
+    public String callsCsv() {
+        StringBuilder out = new StringBuilder("call,callSid,ok,failure,greetingMs,replyMs,gapsMs,gapPhases,clears\n");
+        for (CallResult c : calls) {
+            out.append(c.index()).append(',').append(c.callSid()).append(',').append(c.ok()).append(',')
+                    .append(csv(c.failure() == null ? "" : c.failure())).append(',').append(c.greetingMillis()).append(',')
+                    .append(csv(join(c.replyMillis()))).append(',').append(csv(join(c.gapsMillis()))).append(',')
+                    .append(csv(String.join(";", c.gapPhases()))).append(',').append(c.clears()).append('\n');
+        }
+        return out.toString();
+    }
+
+    private static String join(List<Long> values) {
+        return values.stream().map(String::valueOf).collect(Collectors.joining(" "));
+    }
+
+    private static String csv(String field) {
+        return field.matches("[^,\"\n\r]*") ? field : "\"" + field.replace("\"", "\"\"") + "\"";
+    }
+
     private List<Long> gaps() {
         return calls.stream().flatMap(c -> c.gapsMillis().stream()).toList();
     }

@@ -57,6 +57,18 @@ class LoadReportTest {
     }
 
     @Test
+    void callsCsvHasOneQuotedLinePerCall() {
+        CallResult failed = new CallResult(1, "CA1", "webhook answered 403: \"invalid\", refused", -1, List.of(), List.of(), 0);
+        CallResult stutter = new CallResult(2, "CA2", null, 300, List.of(1500L, 1510L), List.of(40L), 1, List.of("turn 1"));
+        LoadReport report = new LoadReport("2 calls", List.of(failed, stutter), ServerLog.parse(Stream.of()), null, null,
+                                           null, null);
+
+        assertThat(report.callsCsv(), is("call,callSid,ok,failure,greetingMs,replyMs,gapsMs,gapPhases,clears\n"
+                + "1,CA1,false,\"webhook answered 403: \"\"invalid\"\", refused\",-1,,,,0\n"
+                + "2,CA2,true,,300,1500 1510,40,turn 1,1\n"));
+    }
+
+    @Test
     void anUnmeasuredTargetIsAMiss() {
         LoadReport report = new LoadReport("1 call", List.of(ok(0, 1500)), ServerLog.parse(Stream.of()),
                 new LoadReport.Heap(OptionalLong.empty(), OptionalLong.of(1), 1, -1), null, null, null);
