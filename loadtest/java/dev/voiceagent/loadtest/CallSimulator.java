@@ -132,6 +132,7 @@ public final class CallSimulator {
 
         // Not try-with-resources: close() would wait for stragglers past the deadline; shutdownNow() does not.
         ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+        HiccupMeter hiccups = new HiccupMeter();
         try {
             Future<Stamp> allGreeted = pool.submit(() -> plateau.awaitAllGreeted(left(deadline)) ? Stamp.now(probe, s.fakesPid()) : null);
             Future<Stamp> firstDone = pool.submit(() -> plateau.awaitFirstDone(left(deadline)) ? Stamp.now(probe, s.fakesPid()) : null);
@@ -181,8 +182,10 @@ public final class CallSimulator {
             }
             ServerLog log = s.serverLog() == null ? ServerLog.parse(Stream.empty()) : ServerLog.read(s.serverLog(), "CA" + runId);
             return new LoadReport(s.title(), results, log, probe == null || sample == null ? null : sample.heap(), plateauCpu,
-                                  sample == null ? null : sample.listening(), runStart.until(runEnd));
+                                  sample == null ? null : sample.listening(), runStart.until(runEnd),
+                                  hiccups.latenessMillis());
         } finally {
+            hiccups.close();
             plateau.sampled();
             pool.shutdownNow(); // the samplers, if the deadline left them waiting
         }

@@ -20,9 +20,19 @@ import java.util.stream.Collectors;
  * @param plateau        CPU use while all calls were in conversation, if measured
  * @param listening      CPU use with all calls connected, through their turns, and quiet, if measured
  * @param run            CPU use over the whole run, if measured
+ * @param simulatorLateness how late the simulator's own timer thread woke, in ms, sampled through the run
  */
 public record LoadReport(String title, List<CallResult> calls, ServerLog server, Heap heap, Window plateau,
-                         Window listening, Window run) {
+                         Window listening, Window run, List<Long> simulatorLateness) {
+
+    /** A report without a measure of the simulator's own lateness. */
+    public LoadReport(String title, List<CallResult> calls, ServerLog server, Heap heap, Window plateau,
+                      Window listening, Window run) {
+        this(title, calls, server, heap, plateau, listening, run, List.of());
+    }
+
+    /** Beyond this much lateness of the load generator, its own timing may explain gaps: the report says so. */
+    static final long SIMULATOR_LATE_WARNING_MS = 50;
 
     /** The limits. */
     static final long SERVER_MS_P99_LIMIT = 20;
@@ -151,6 +161,14 @@ public record LoadReport(String title, List<CallResult> calls, ServerLog server,
         }
         if (run != null) {
             line(out, "CPU, whole run", run.describe() + " (" + run.wallMillis() / 1000 + " s)");
+        }
+        if (!simulatorLateness.isEmpty()) {
+            Percentiles late = Percentiles.of(simulatorLateness);
+            line(out, "simulator lateness", late.summaryMillis() + "  (its own 10 ms timer; the load generator's health)");
+            if (late.at(99) > SIMULATOR_LATE_WARNING_MS) {
+                line(out, "  WARNING", "the simulator itself ran late (p99 " + late.at(99) + " ms): some gaps and latency"
+                                       + " may be its own; use a second machine or fewer calls");
+            }
         }
         out.append("targets:\n");
         for (Target t : targets()) {

@@ -69,6 +69,17 @@ class LoadReportTest {
     }
 
     @Test
+    void aLateSimulatorIsFlagged() {
+        List<Long> late = new java.util.ArrayList<>(java.util.Collections.nCopies(98, 1L));
+        late.addAll(List.of(120L, 300L));
+        LoadReport report = new LoadReport("1 call", List.of(ok(0, 1500)), ServerLog.parse(Stream.of(turn(5))), null,
+                                           null, null, null, late);
+
+        assertThat(report.render(), containsString("simulator lateness   p50 1 ms, p95 1 ms, p99 120 ms, max 300 ms"));
+        assertThat(report.render(), containsString("the simulator itself ran late (p99 120 ms)"));
+    }
+
+    @Test
     void anUnmeasuredTargetIsAMiss() {
         LoadReport report = new LoadReport("1 call", List.of(ok(0, 1500)), ServerLog.parse(Stream.of()),
                 new LoadReport.Heap(OptionalLong.empty(), OptionalLong.of(1), 1, -1), null, null, null);
