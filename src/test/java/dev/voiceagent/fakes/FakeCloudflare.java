@@ -76,7 +76,12 @@ public final class FakeCloudflare extends FakeVendorServer {
     private volatile int msPerChar = 40;
 
     public FakeCloudflare(String accountId, String apiToken) {
-        super(Set.of(WHISPER, LLM, AURA));
+        this(accountId, apiToken, 0);
+    }
+
+    /** A fake on a fixed loopback {@code port} (0: any free one). */
+    public FakeCloudflare(String accountId, String apiToken, int port) {
+        super(Set.of(WHISPER, LLM, AURA), port);
         this.accountId = Objects.requireNonNull(accountId, "accountId");
         this.apiToken = Objects.requireNonNull(apiToken, "apiToken");
         start();
@@ -232,7 +237,9 @@ public final class FakeCloudflare extends FakeVendorServer {
             return;
         }
         WhisperCall call = new WhisperCall(model, info.millis(), wav);
-        whisperCalls.add(call);
+        if (isRecording()) {
+            whisperCalls.add(call);
+        }
         String queued = transcripts.poll();
         String text = queued != null ? queued : transcriber.apply(call);
         exchange.pause(whisperLatency);
@@ -289,7 +296,9 @@ public final class FakeCloudflare extends FakeVendorServer {
         }
         boolean stream = body.path("stream").asBoolean(false);
         ChatCall call = new ChatCall(model, List.copyOf(messages), stream, body);
-        chatCalls.add(call);
+        if (isRecording()) {
+            chatCalls.add(call);
+        }
         String queued = replies.poll();
         String reply = queued != null ? queued : replier.apply(call);
         if (!stream) {
@@ -327,7 +336,9 @@ public final class FakeCloudflare extends FakeVendorServer {
             return;
         }
         String text = body.path("text").asText();
-        auraCalls.add(new AuraCall(text, body.path("speaker").asText("angus"), body));
+        if (isRecording()) {
+            auraCalls.add(new AuraCall(text, body.path("speaker").asText("angus"), body));
+        }
         byte[] mulaw = TestAudio.toneMuLaw(audioMillisFor(text));
         switch (auraReply) {
             case RAW_MULAW -> stream(exchange, "audio/basic", mulaw);

@@ -48,7 +48,12 @@ public final class FakeElevenLabs extends FakeVendorServer {
     private volatile Duration chunkInterval = Duration.ZERO;
 
     public FakeElevenLabs(String apiKey) {
-        super(Set.of(TTS));
+        this(apiKey, 0);
+    }
+
+    /** A fake on a fixed loopback {@code port} (0: any free one). */
+    public FakeElevenLabs(String apiKey, int port) {
+        super(Set.of(TTS), port);
         this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
         start();
     }
@@ -119,8 +124,10 @@ public final class FakeElevenLabs extends FakeVendorServer {
         Matcher path = TTS_PATH.matcher(request.uri().getRawPath());
         String voiceId = path.matches() ? path.group(1) : "";
         String text = body.path("text").asText();
-        ttsCalls.add(new TtsCall(voiceId, text, body.path("model_id").asText("eleven_multilingual_v2"),
-                outputFormat, body));
+        if (isRecording()) {
+            ttsCalls.add(new TtsCall(voiceId, text, body.path("model_id").asText("eleven_multilingual_v2"),
+                    outputFormat, body));
+        }
         byte[] audio = TestAudio.toneMuLaw(audioMillisFor(text));
         try (OutputStream out = exchange.startStream(200, "audio/basic")) {
             exchange.pause(firstByteLatency);

@@ -49,7 +49,12 @@ public final class FakeTwilioRest extends FakeVendorServer {
     private final Map<String, CompletableFuture<CallUpdate>> firstUpdates = new ConcurrentHashMap<>();
 
     public FakeTwilioRest(String accountSid, String authToken) {
-        super(Set.of(CALLS));
+        this(accountSid, authToken, 0);
+    }
+
+    /** A fake on a fixed loopback {@code port} (0: any free one). */
+    public FakeTwilioRest(String accountSid, String authToken, int port) {
+        super(Set.of(CALLS), port);
         this.accountSid = Objects.requireNonNull(accountSid, "accountSid");
         this.expectedAuthorization = "Basic " + Base64.getEncoder()
                 .encodeToString((accountSid + ":" + authToken).getBytes(StandardCharsets.UTF_8));
@@ -61,7 +66,10 @@ public final class FakeTwilioRest extends FakeVendorServer {
         return List.copyOf(updates);
     }
 
-    /** Waits until an update of {@code callSid} has been accepted; {@code false} if none came in time. */
+    /**
+     * Waits until an update of {@code callSid} has been accepted; {@code false} if none came in time (always, while
+     * {@link #recording(boolean) recording} is off).
+     */
     public boolean awaitUpdate(String callSid, Duration timeout) {
         try {
             firstUpdate(callSid).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -105,8 +113,10 @@ public final class FakeTwilioRest extends FakeVendorServer {
         }
         String callSid = path.group(2);
         CallUpdate update = new CallUpdate(callSid, Map.copyOf(form));
-        updates.add(update);
-        firstUpdate(callSid).complete(update);
+        if (isRecording()) {
+            updates.add(update);
+            firstUpdate(callSid).complete(update);
+        }
         ObjectNode call = json.createObjectNode()
                 .put("sid", callSid)
                 .put("account_sid", accountSid)

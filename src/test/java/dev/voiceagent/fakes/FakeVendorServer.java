@@ -36,8 +36,14 @@ import com.sun.net.httpserver.HttpServer;
  * {@link #failAlways} fault. A faulted request is counted and recorded in {@link #requests(String)}, but a
  * {@link Fault.Status} or {@link Fault.Reply} one never reaches the vendor logic (so it is not in the vendor-specific
  * call lists).
+ * <p>
+ * Recording: by default every request is kept, body and all, so tests can inspect it. A load test sends thousands of
+ * requests (each Whisper request carries seconds of audio), so {@link #recording(boolean) recording(false)} keeps
+ * only the counts: {@link #requests(String)} and the vendor-specific call lists then stay as they were.
  */
 public abstract class FakeVendorServer implements AutoCloseable {
+
+    private static final int LISTEN_BACKLOG = 1024;
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -46,12 +52,23 @@ public abstract class FakeVendorServer implements AutoCloseable {
     private final Map<String, Fault> standingFaults = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
     private final List<ReceivedRequest> received = new CopyOnWriteArrayList<>();
+    private volatile boolean recording = true;
 
     /** @param routes the route names this vendor has, e.g. {@code FakeElevenLabs.TTS} */
     protected FakeVendorServer(Set<String> routes) {
+        this(routes, 0);
+    }
+
+    /**
+     * @param routes the route names this vendor has
+     * @param port   a fixed loopback port, or 0 for any free one
+     */
+    protected FakeVendorServer(Set<String> routes, int port) {
         this.routes = Set.copyOf(routes);
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            // A deep accept queue: a load test opens hundreds of connections at once, and the JDK's default
+            // backlog (50) would make some of them fail or wait for a SYN retransmit (1 s).
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), LISTEN_BACKLOG);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -88,6 +105,19 @@ public abstract class FakeVendorServer implements AutoCloseable {
     public final void clearFaults() {
         nextFaults.clear();
         standingFaults.clear();
+    }
+
+    /**
+     * Whether requests (and the vendor-specific calls) are kept for inspection; default on. Turn it off for load
+     * tests: counts still work, but nothing else grows with the number of requests.
+     */
+    public final void recording(boolean on) {
+        this.recording = on;
+    }
+
+    /** Subclasses keep per-call records only while this is true. */
+    protected final boolean isRecording() {
+        return recording;
     }
 
     /** How many requests reached {@code route}, whatever the answer. */
@@ -152,7 +182,9 @@ public abstract class FakeVendorServer implements AutoCloseable {
             return;
         }
         counts.computeIfAbsent(route, r -> new AtomicInteger()).incrementAndGet();
-        received.add(request);
+        if (recording) {
+            received.add(request);
+        }
         Fault fault = nextFault(route);
         Exchange exchange = new Exchange(raw, request, fault instanceof Fault.CutAfterBytes cut ? cut.bytes() : -1);
         switch (fault) {

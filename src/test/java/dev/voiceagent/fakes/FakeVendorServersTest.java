@@ -152,6 +152,22 @@ class FakeVendorServersTest {
     }
 
     @Test
+    void withRecordingOffRequestsAreCountedButNotKept() throws Exception {
+        try (FakeTwilioRest twilio = new FakeTwilioRest("AC1", "token")) {
+            twilio.recording(false);
+
+            assertThat(hangUp(twilio).statusCode(), is(200));
+            assertThat(twilio.requestCount(FakeTwilioRest.CALLS), is(1));
+            assertThat(twilio.requests(FakeTwilioRest.CALLS), is(empty()));
+            assertThat(twilio.updates(), is(empty()));
+            twilio.recording(true);
+            assertThat(hangUp(twilio).statusCode(), is(200));
+            assertThat(twilio.requests(FakeTwilioRest.CALLS).size(), is(1));
+            assertThat(twilio.updates().size(), is(1));
+        }
+    }
+
+    @Test
     void unknownRouteNamesAreRejected() {
         try (FakeTwilioRest twilio = new FakeTwilioRest("AC1", "token")) {
             assertThrows(IllegalArgumentException.class, () -> twilio.failNext("tts", Fault.status(500)));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Base64;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * The JSON text frames Twilio's media server sends on a bidirectional stream, field for field and in the
@@ -15,6 +16,8 @@ final class TwilioMessages {
 
     /** Thread-safe once configured, and never reconfigured. */
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Ids that are valid JSON string content as they are. */
+    private static final Pattern PLAIN_ID = Pattern.compile("[A-Za-z0-9]+");
 
     private TwilioMessages() {
     }
@@ -54,8 +57,23 @@ final class TwilioMessages {
         return root.toString();
     }
 
-    /** One inbound audio frame; {@code chunk} counts from 1, {@code timestampMs} from stream start. */
+    /**
+     * One inbound audio frame; {@code chunk} counts from 1, {@code timestampMs} from stream start.
+     * <p>Written by hand when the stream id needs no JSON escaping (ours never does): this is sent 50 times a
+     * second per caller, and building a Jackson tree for it was the biggest CPU cost of a load run's callers.
+     * The text is the same either way.
+     */
     static String media(long seq, String streamSid, long chunk, long timestampMs, byte[] mulaw) {
+        String payload = Base64.getEncoder().encodeToString(mulaw);
+        if (PLAIN_ID.matcher(streamSid).matches()) {
+            return new StringBuilder(96 + payload.length() + streamSid.length())
+                    .append("{\"event\":\"media\",\"sequenceNumber\":\"").append(seq)
+                    .append("\",\"media\":{\"track\":\"inbound\",\"chunk\":\"").append(chunk)
+                    .append("\",\"timestamp\":\"").append(timestampMs)
+                    .append("\",\"payload\":\"").append(payload)
+                    .append("\"},\"streamSid\":\"").append(streamSid).append("\"}")
+                    .toString();
+        }
         ObjectNode root = JSON.createObjectNode();
         root.put("event", "media");
         root.put("sequenceNumber", Long.toString(seq));
@@ -63,7 +81,7 @@ final class TwilioMessages {
         media.put("track", "inbound");
         media.put("chunk", Long.toString(chunk));
         media.put("timestamp", Long.toString(timestampMs));
-        media.put("payload", Base64.getEncoder().encodeToString(mulaw));
+        media.put("payload", payload);
         root.put("streamSid", streamSid);
         return root.toString();
     }

@@ -41,6 +41,13 @@ class TwilioMessagesTest {
     }
 
     @Test
+    void mediaWithAnUnusualStreamIdIsStillValidJson() {
+        assertThat(TwilioMessages.media(1, "MZ\"x", 1, 0, new byte[] {0}),
+                is("{\"event\":\"media\",\"sequenceNumber\":\"1\",\"media\":{\"track\":\"inbound\",\"chunk\":\"1\","
+                        + "\"timestamp\":\"0\",\"payload\":\"AA==\"},\"streamSid\":\"MZ\\\"x\"}"));
+    }
+
+    @Test
     void customParametersAreEscaped() {
         String start = TwilioMessages.start(1, ACCOUNT, SID, CALL, Map.of("Note", "say \"hi\""));
         assertThat(start.contains("\"customParameters\":{\"Note\":\"say \\\"hi\\\"\"}"), is(true));

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# One command for a local load run: builds the server and the load tools, starts the fake vendors
+# (loadtest/java/.../FakeVendorsMain), the server jar on 127.0.0.1 pointed at them, and the call simulator
+# (CallSimulator), prints the report, and always stops what it started.
+#
+#   CALLS=100 TURNS=3 RAMP_SECONDS=20 loadtest/run.sh
+#
+# Knobs (environment): everything CallSimulator and FakeVendorsMain read (CALLS, TURNS, RAMP_SECONDS, PAUSE_MS,
+# CLIPS, REPLY_TIMEOUT_MS, QUIET_MS, MAX_SECONDS; STT_MS, LLM_FIRST_TOKEN_MS, LLM_TOKEN_MS, TTS_FIRST_BYTE_MS,
+# TTS_CHUNK_MS, GHL_MS), plus
+#   PORT             server port [18080]        FAKES_BASE_PORT  fakes use the 4 ports above it [18090]
+#   SERVER_JAVA_OPTS extra JVM options for the server (e.g. -XX:StartFlightRecording=...)
+#   SIM_JAVA_OPTS    extra JVM options for the simulator     FAKES_JAVA_OPTS  the same for the fakes
+#   SKIP_BUILD=1     reuse target/ from an earlier run
+#   WAIT_FOR_IDLE=N  wait up to N seconds for the machine to be idle (other processes skew the figures)
+#   SERVER_CPUS, SIM_CPUS  pin the server / the simulator and fakes to these cores (taskset -c), e.g. 0 and 1:
+#                    what one dedicated core of server can carry, with the load generator kept off it
+# Logs and the report stay in target/loadtest/<time>/. Exit status: the simulator's (0 = every target met,
+# 3 = a target missed), or 1 if something could not start.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/java-home.sh
+
+PORT=${PORT:-18080}
+FAKES_BASE_PORT=${FAKES_BASE_PORT:-18090}
+export FAKES_BASE_PORT
+PUBLIC_BASE_URL=https://voice-agent.loadtest.invalid   # never resolved: only signed, as Twilio would sign it
+RUN_DIR="target/loadtest/$(date +%Y%m%d-%H%M%S)"
+
+if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f target/voice-agent.jar ] || [ ! -f target/loadtest-classpath.txt ]; then
+  echo "loadtest: building the server jar and the load tools..." >&2
+  mvn -B -ntp -q -DskipTests package
+  mvn -B -ntp -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/loadtest-classpath.txt
+fi
+mkdir -p "$RUN_DIR"
+
+# Figures are only comparable on an otherwise idle machine: say so when something else is busy.
+busy_percent() {  # whole-machine CPU busy over 2 s, from /proc/stat
+  local a b
+  a=$(awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat); sleep 2
+  b=$(awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat)
+  echo "$a $b" | awk '{ if ($4 > $2) printf "%d", 100 * ($3 - $1) / ($4 - $2); else print 0 }'
+}
+idle_check=$(busy_percent)
+waited=0
+while [ "$idle_check" -gt 15 ] && [ "$waited" -lt "${WAIT_FOR_IDLE:-0}" ]; do
+  echo "loadtest: machine ${idle_check} % busy; waiting for it to be idle (WAIT_FOR_IDLE=${WAIT_FOR_IDLE}s)" >&2
+  sleep 8; waited=$((waited + 10)); idle_check=$(busy_percent)
+done
+if [ "$idle_check" -gt 15 ]; then
+  echo "loadtest: WARNING: the machine is already ${idle_check} % busy; other processes will skew the figures" >&2
+fi
+CP="target/test-classes:target/classes:$(cat target/loadtest-classpath.txt)"
+
+FAKES_PID=""
+SERVER_PID=""
+SERVER_PIN=${SERVER_CPUS:+taskset -c $SERVER_CPUS}
+SIM_PIN=${SIM_CPUS:+taskset -c $SIM_CPUS}
+cleanup() {
+  if [ -n "$FAKES_PID" ] && [ -r "/proc/$FAKES_PID/stat" ]; then
+    # utime + stime of the fakes (fields 14, 15; ticks of 1/100 s): their share of the machine.
+    echo "fake vendors used $(awk '{print ($14 + $15) / 100}' "/proc/$FAKES_PID/stat") s of CPU" >&2
+  fi
+  # Only the two processes this script started, by their ids.
+  for pid in $SERVER_PID $FAKES_PID; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in $SERVER_PID $FAKES_PID; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+  if [ -n "$FAKES_PID" ]; then
+    grep '^fake vendor requests' "$RUN_DIR/fakes.out" >&2 || true
+  fi
+  echo "loadtest: logs in $RUN_DIR" >&2
+}
+trap cleanup EXIT
+
+# Fails the run unless "$1" (a command) succeeds within $2 seconds.
+wait_for() {
+  local what=$1 seconds=$2
+  for _ in $(seq $((seconds * 10))); do
+    if eval "$what"; then return 0; fi
+    sleep 0.1
+  done
+  echo "loadtest: timed out waiting for: $what" >&2
+  return 1
+}
+
+# shellcheck disable=SC2086
+$SIM_PIN java ${FAKES_JAVA_OPTS:-} -cp "$CP" dev.voiceagent.loadtest.FakeVendorsMain > "$RUN_DIR/fakes.out" 2>&1 &
+FAKES_PID=$!
+wait_for "grep -q '^fakes ready' '$RUN_DIR/fakes.out'" 30 || { cat "$RUN_DIR/fakes.out" >&2; exit 1; }
+
+# The load persona: short phrases, and no reprompt while callers hold the line for the heap sample.
+cat > "$RUN_DIR/personas.yaml" <<'YAML'
+default: load
+personas:
+  - id: load
+    numbers: ["+15550100001"]
+    voice: { id: voice-load, model: eleven_flash_v2_5, fallback: asteria }
+    llm: { model: "@cf/meta/llama-3.3-70b-instruct-fp8-fast", maxTokens: 200 }
+    greeting: "Hello, thanks for calling. How can I help?"
+    reprompt: "Are you still there?"
+    goodbye: "Goodbye now."
+    apology: "Sorry, could you say that again?"
+    prompt: "You are a load-test agent."
+    turnTaking: { endOfTurnMs: 600, repromptAfterSeconds: 120, maxCallMinutes: 30 }
+YAML
+
+# The server: its env is the fakes' (NAME=value lines) plus ours; it binds loopback only.
+(
+  while IFS='=' read -r name value; do
+    case "$name" in [A-Z]*_*) export "$name=$value" ;; esac
+  done < <(grep -E '^[A-Z_]+=' "$RUN_DIR/fakes.out")
+  export PORT PUBLIC_BASE_URL PERSONAS_FILE="$RUN_DIR/personas.yaml"
+  # shellcheck disable=SC2086
+  exec $SERVER_PIN java -Dserver.host=127.0.0.1 ${SERVER_JAVA_OPTS:-} -jar target/voice-agent.jar > "$RUN_DIR/server.out" 2> "$RUN_DIR/server.log"
+) &
+SERVER_PID=$!
+wait_for "curl -sf -o /dev/null http://127.0.0.1:$PORT/observe/health" 60 || { tail -20 "$RUN_DIR/server.log" >&2; exit 1; }
+sleep 2   # the startup warm-up synthesizes the persona's phrases; let it finish before the first call
+
+set +e
+# shellcheck disable=SC2086
+# -Djava.security.egd: the JDK WebSocket client masks every frame with a SecureRandom key; the default NativePRNG
+# reads /dev/urandom under one global lock per frame, DRBG (chosen by this setting) does not. Simulator only.
+SERVER_URL="http://127.0.0.1:$PORT" PUBLIC_BASE_URL="$PUBLIC_BASE_URL" \
+  TWILIO_AUTH_TOKEN="$(sed -n 's/^TWILIO_AUTH_TOKEN=//p' "$RUN_DIR/fakes.out")" \
+  SERVER_PID="$SERVER_PID" FAKES_PID="$FAKES_PID" SERVER_LOG="$RUN_DIR/server.log" REPORT_FILE="$RUN_DIR/report.txt" \
+  $SIM_PIN java -Djava.security.egd=file:/dev/./urandom ${SIM_JAVA_OPTS:-} -cp "$CP" dev.voiceagent.loadtest.CallSimulator 2> >(tee "$RUN_DIR/simulator.err" >&2)
+status=$?
+set -e
+exit $status
