@@ -10,12 +10,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import dev.voiceagent.audio.LevelSpread;
-import dev.voiceagent.audio.TurnDetector;
-import dev.voiceagent.audio.TurnSettings;
-import dev.voiceagent.audio.UtteranceBuffer;
-import dev.voiceagent.audio.VadSettings;
-import dev.voiceagent.audio.VoiceActivityDetector;
 import dev.voiceagent.observe.CallLog;
 import dev.voiceagent.observe.CallMetrics;
 import dev.voiceagent.persona.Persona;
@@ -33,12 +27,15 @@ import dev.voiceagent.vendor.VendorException;
  * <ul>
  *   <li>Created on the socket's reader thread when the socket opens. {@link #run()} is called exactly once,
  *       on the call's own virtual thread (the <em>call thread</em>).</li>
- *   <li>{@link #deliver} and {@link #socketClosed} are called by the reader thread only, never block, and
- *       only enqueue for the call thread. Nothing else crosses from the socket into the call.</li>
- *   <li>All conversation state (listening, history, timers, which reply is playing) is owned by the call
- *       thread and needs no locks. Each reply is produced on its own virtual threads
- *       ({@link ReplyProducer}), which report back through the same inbox. Audio leaves through the
- *       {@link Playout}'s single sender thread.</li>
+ *   <li>{@link #hear}, {@link #deliver} and {@link #socketClosed} are called by the reader thread only and
+ *       never block. {@link #hear} listens to each audio frame right there ({@link Hearing}: voice activity,
+ *       turn timing, the turn's audio) and enqueues only conversation events (caller talking, paused,
+ *       resumed, finished); the other two enqueue Twilio's messages. Nothing else crosses from the socket
+ *       into the call.</li>
+ *   <li>All conversation state (history, timers, which reply is playing, speculation) is owned by the call
+ *       thread and needs no locks; it wakes for events and every 200 ms for timers. Each reply is produced
+ *       on its own virtual threads ({@link ReplyProducer}), which report back through the same inbox.
+ *       Audio leaves through the {@link Playout}'s single sender thread.</li>
  *   <li>{@link #finish} runs exactly once, on the call thread, however the call ends (Twilio {@code stop},
  *       close frame, failed send, inbound-silence watchdog, time limit, error). Every teardown step is
  *       bounded in time. After it, the socket is closed and the call is gone from the registry.</li>
@@ -46,21 +43,18 @@ import dev.voiceagent.vendor.VendorException;
  */
 public final class CallSession implements Runnable {
 
-    private static final long TICK_MILLIS = 50;
+    /** Timers only (reprompts, watchdog, keypad pauses): the caller's audio is listened to by {@link Hearing}. */
+    private static final long TICK_MILLIS = 200;
     private static final int INBOX_CAPACITY = 1_000;
     private static final int MAX_HISTORY = 40;
     private static final Duration DIGIT_PAUSE = Duration.ofMillis(1500);
     private static final Duration MARK_GRACE = Duration.ofSeconds(2);
     private static final Duration TEARDOWN_STEP = Duration.ofSeconds(1);
-    /** Below this spread of frame levels (dB), "speech" is stationary noise; speech varies by several dB. */
-    private static final double MIN_SPEECH_SPREAD_DB = 2.5;
-    /** Speech after a speculation began that means the caller went on talking (a breath or click is less). */
-    private static final int RESUMED_SPEECH_MS = 100;
-    /** Less speech than this in a turn is a cough or a click, not something to answer. */
-    private static final int MIN_TURN_SPEECH_MS = TurnSettings.defaults().minTurnSpeechMs();
-
-    /** An answer started while the caller pauses, held until their turn is known to be over. */
-    private record Speculation(AgentReply reply, ReplyProducer producer) {
+    /**
+     * An answer started while the caller pauses, held until their turn is known to be over.
+     * {@code speechMs} is how much the caller had said when it started.
+     */
+    private record Speculation(AgentReply reply, ReplyProducer producer, int speechMs) {
     }
 
     private final CallServices services;
@@ -76,21 +70,17 @@ public final class CallSession implements Runnable {
     private TurnTaking turnTaking;
     private Playout playout;
     private Conversation conversation;
-    private VoiceActivityDetector vad;
-    private TurnDetector turns;
-    private UtteranceBuffer utterance;
-    private final LevelSpread spread = new LevelSpread();
+    private volatile Hearing hearing;
     private long startedNanos;
 
     // Conversation state, call thread only.
     private AgentReply current;
     private Speculation speculation;
-    private int speechSinceSpeculationMs;
     private int speculationsThisTurn;
     private final List<AgentReply> discardedThisTurn = new ArrayList<>();
     private ReplyProducer producer;
     private long replyCount;
-    private long lastInboundNanos;
+    private volatile long lastInboundNanos;
     private long lastActivityNanos;
     private int silencePrompts;
     private byte[] carriedAudio;
@@ -111,7 +101,20 @@ public final class CallSession implements Runnable {
 
     /** Hands a decoded Twilio message to the call thread. Reader thread only; never blocks. */
     void deliver(StreamEvent event) {
+        lastInboundNanos = now();
         offer(new CallInput.FromTwilio(event));
+    }
+
+    /**
+     * One frame of caller audio: listened to right here on the reader thread, so the call thread is only
+     * woken when something happens in the conversation. Frames before {@code start} are ignored.
+     */
+    void hear(StreamEvent.Media media) {
+        lastInboundNanos = now();
+        Hearing listening = hearing;
+        if (listening != null) {
+            listening.frame(media.payload());
+        }
     }
 
     /** Tells the call thread the socket is gone. Reader thread only; never blocks. */
@@ -159,9 +162,8 @@ public final class CallSession implements Runnable {
             switch (input) {
                 case null -> { }
                 case CallInput.FromTwilio(StreamEvent event) -> {
-                    lastInboundNanos = now;
                     switch (event) {
-                        case StreamEvent.Media media -> hear(media.payload(), now);
+                        case StreamEvent.Media media -> hear(media);
                         case StreamEvent.Mark mark -> markPlayed(mark.name(), now);
                         case StreamEvent.Dtmf dtmf -> keyPressed(dtmf.digit(), now);
                         case StreamEvent.Stop stop -> {
@@ -176,6 +178,10 @@ public final class CallSession implements Runnable {
                     return closed.why().startsWith("server") ? closed.why() : "socket closed: " + closed.why();
                 }
                 case CallInput.ReplyProduced produced -> replyProduced(produced.reply(), now);
+                case CallInput.CallerTalking talking -> callerTookTheFloor(now);
+                case CallInput.CallerPaused paused -> maybeSpeculate(paused);
+                case CallInput.CallerResumed resumed -> discardSpeculation("the caller went on talking");
+                case CallInput.CallerFinished turn -> callerFinishedTurn(now, turn);
             }
             Optional<String> end = checkTimers(now);
             if (end.isPresent()) {
@@ -184,73 +190,21 @@ public final class CallSession implements Runnable {
         }
     }
 
-    /** One frame of caller audio: listen for the start and end of their turn, and for interruptions. */
-    private void hear(byte[] frame, long now) {
-        boolean speech = vad.isSpeech(frame, 0, frame.length);
-        int frameMs = Math.max(1, frame.length / 8);
-        if (speech) {
-            spread.add(vad.lastLevelDbfs());
-        } else if (!turns.inTurn()) {
-            spread.reset();
-        }
-        utterance.offer(frame, 0, frame.length);
-        TurnDetector.Event event = turns.accept(speech, frameMs);
-        if (event == TurnDetector.Event.SPEECH_STARTED) {
-            utterance.begin();
-        }
-        if (speculation != null && speech && (speechSinceSpeculationMs += frameMs) >= RESUMED_SPEECH_MS) {
-            discardSpeculation("the caller went on talking");
-        }
-        if (turns.inTurn() && callerIsTalking()) {
-            callerTookTheFloor(now);
-        }
-        if (!speech && turns.inTurn() && shouldSpeculate()) {
-            speculate();
-        }
-        int silenceMs = turns.silenceMs();
-        if (event == TurnDetector.Event.TURN_ENDED) {
-            callerFinishedTurn(now, silenceMs);
-        } else if (turns.inTurn() && silenceMs >= endOfTurnMs() && turns.turnSpeechMs() >= MIN_TURN_SPEECH_MS) {
-            turns.reset();   // the adaptive end of turn came before the detector's longest wait
-            callerFinishedTurn(now, silenceMs);
-        }
-    }
-
-    /**
-     * How long a pause ends this turn: the persona's setting, shorter when the speculative transcript is a
-     * finished sentence or question, longer when it trails off.
-     */
-    private long endOfTurnMs() {
+    /** The caller paused mid-turn: answer what they said so far, held until the turn is known to be over. */
+    private void maybeSpeculate(CallInput.CallerPaused paused) {
         TurnTaking.Speculation s = turnTaking.speculation();
-        long normal = turnTaking.endOfTurn().toMillis();
-        if (!s.enabled() || speculation == null) {
-            return normal;
+        if (!s.enabled() || speculation != null || current != null || goodbyeStarted || !digits.isEmpty()
+                || speculationsThisTurn >= s.maxPerTurn()) {
+            return;
         }
-        return switch (TurnCompletion.of(speculation.reply().callerText().orElse(null))) {
-            case COMPLETE -> s.endOfTurnMin().toMillis();
-            case TRAILING -> s.endOfTurnMax().toMillis();
-            case UNKNOWN -> normal;
-        };
-    }
-
-    private boolean shouldSpeculate() {
-        TurnTaking.Speculation s = turnTaking.speculation();
-        return s.enabled() && speculation == null && current == null && !goodbyeStarted && digits.isEmpty()
-                && speculationsThisTurn < s.maxPerTurn()
-                && turns.silenceMs() >= s.after().toMillis()
-                && turns.turnSpeechMs() >= MIN_TURN_SPEECH_MS
-                && spread.spreadDb() >= MIN_SPEECH_SPREAD_DB;
-    }
-
-    /** The caller paused: answer what they said so far, held until the turn is known to be over. */
-    private void speculate() {
         speculationsThisTurn++;
-        speechSinceSpeculationMs = 0;
-        byte[] soFar = concat(carriedAudio, utterance.snapshot());
+        byte[] soFar = concat(carriedAudio, paused.soFar());
         AgentReply reply = new AgentReply(++replyCount, AgentReply.Kind.ANSWER, true, false, new TurnTimings(),
                                           soFar, null);
         speculation = new Speculation(reply, ReplyProducer.speculate(services, persona, playout, log, this::offer,
-                                                                     reply, conversation.messages()));
+                                                                     reply, conversation.messages()),
+                                      paused.speechMs());
+        hearing.speculating(reply);
         log.debug("speculating on a pause", "reply", reply.number(), "audioMs", soFar.length / 8);
     }
 
@@ -261,16 +215,12 @@ public final class CallSession implements Runnable {
             return;
         }
         speculation = null;
+        hearing.speculating(null);
         dropped.producer().cancel();
         playout.silence(dropped.reply().number());
         discardedThisTurn.add(dropped.reply());
         services.metrics().speculation("discarded");
         log.info("speculation discarded: " + why, "reply", dropped.reply().number());
-    }
-
-    /** Enough speech, and speech-like (varying) levels: not a cough, not noise the floor has not caught up with. */
-    private boolean callerIsTalking() {
-        return turns.turnSpeechMs() >= turnTaking.interruptAfter().toMillis() && spread.spreadDb() >= MIN_SPEECH_SPREAD_DB;
     }
 
     private void callerTookTheFloor(long now) {
@@ -293,11 +243,12 @@ public final class CallSession implements Runnable {
         }
     }
 
-    private void callerFinishedTurn(long now, int silenceMs) {
-        byte[] audio = concat(carriedAudio, utterance.finish());
-        if (spread.spreadDb() < MIN_SPEECH_SPREAD_DB) {
+    private void callerFinishedTurn(long now, CallInput.CallerFinished turn) {
+        byte[] audio = concat(carriedAudio, turn.audio());
+        int silenceMs = turn.silenceMs();
+        if (!turn.speechLike()) {
             log.info("ignoring a turn whose level never varied: line noise, not speech",
-                     "spreadDb", Math.round(spread.spreadDb() * 10) / 10.0);
+                     "spreadDb", Math.round(turn.spreadDb() * 10) / 10.0);
             discardSpeculation("noise");
             endTurnBookkeeping(null);
             return;
@@ -318,7 +269,7 @@ public final class CallSession implements Runnable {
         services.metrics().stage(CallMetrics.Stage.END_OF_SPEECH, Duration.ofMillis(silenceMs));
         currentTurnAudio = audio;
         if (speculation != null) {
-            confirmSpeculation(audio, now, silenceMs);
+            confirmSpeculation(audio, now, silenceMs, turn.speechMs() - speculation.speechMs());
         } else {
             answer(audio, null, turnTimings(new TurnTimings(), now, silenceMs));
         }
@@ -326,15 +277,16 @@ public final class CallSession implements Runnable {
     }
 
     /** The turn is over and an answer to it is already under way: play it, checking the words if needed. */
-    private void confirmSpeculation(byte[] turnAudio, long now, int silenceMs) {
+    private void confirmSpeculation(byte[] turnAudio, long now, int silenceMs, int speechSinceMs) {
         Speculation confirmed = speculation;
         speculation = null;
+        hearing.speculating(null);
         turnCount++;
         services.metrics().turn();
         current = confirmed.reply();
         producer = confirmed.producer();
         turnTimings(current.timings(), now, silenceMs);
-        if (speechSinceSpeculationMs == 0) {
+        if (speechSinceMs <= 0) {
             current.speculation("used");
             producer.release();
         } else {
@@ -462,7 +414,7 @@ public final class CallSession implements Runnable {
         if (!digits.isEmpty() && now - lastDigitNanos >= DIGIT_PAUSE.toNanos()) {
             answerKeys(now);
         }
-        if (current == null && !turns.inTurn() && !goodbyeStarted
+        if (current == null && !hearing.callerInTurn() && !goodbyeStarted
                 && now - lastActivityNanos >= turnTaking.repromptAfter().toNanos()) {
             if (silencePrompts++ == 0) {
                 log.info("caller silent; prompting again");
@@ -612,16 +564,11 @@ public final class CallSession implements Runnable {
         startedNanos = now();
         lastInboundNanos = startedNanos;
         lastActivityNanos = startedNanos;
-        vad = new VoiceActivityDetector(VadSettings.defaults());
-        // The detector ends a turn at the longest wait; shorter (adaptive) ends are decided in hear().
-        turns = new TurnDetector(new TurnSettings((int) turnTaking.minSpeech().toMillis(),
-                                                  (int) turnTaking.longestEndOfTurn().toMillis(),
-                                                  MIN_TURN_SPEECH_MS));
-        utterance = new UtteranceBuffer(8 * 300, (int) (8 * services.settings().maxUtterance().toMillis()));
         playout = new Playout(out, start.streamSid(), services.settings().playoutLead(), services.settings().frame(),
                               services.nanoTime(), () -> socketClosed("send failed"), "playout-" + callSid);
         conversation = new Conversation(SystemPrompt.of(persona, start.parameter("from"),
                                                         ZonedDateTime.now(services.clock())), MAX_HISTORY);
+        hearing = new Hearing(turnTaking, (int) (8 * services.settings().maxUtterance().toMillis()), this::offer);
         services.registry().add(this);
         services.metrics().callStarted();
         log.info("call started", "persona", persona.id(), "from", start.parameter("from"), "to", start.parameter("to"),

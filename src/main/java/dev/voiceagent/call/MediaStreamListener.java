@@ -82,7 +82,11 @@ public final class MediaStreamListener implements WsListener {
         try {
             StreamEvent event = MediaStreamCodec.decode(whole);
             malformedInARow = 0;
-            session.deliver(event);
+            if (event instanceof StreamEvent.Media media) {
+                session.hear(media);
+            } else {
+                session.deliver(event);
+            }
         } catch (MalformedFrameException e) {
             malformed(e.getMessage());
         }

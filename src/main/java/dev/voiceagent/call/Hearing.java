@@ -1,0 +1,140 @@
+package dev.voiceagent.call;
+
+import java.util.function.Consumer;
+
+import dev.voiceagent.audio.LevelSpread;
+import dev.voiceagent.audio.TurnDetector;
+import dev.voiceagent.audio.TurnSettings;
+import dev.voiceagent.audio.UtteranceBuffer;
+import dev.voiceagent.audio.VadSettings;
+import dev.voiceagent.audio.VoiceActivityDetector;
+import dev.voiceagent.persona.TurnTaking;
+
+/**
+ * Listens to the caller, frame by frame, on the socket's reader thread, and tells the call thread only what
+ * matters to the conversation: the caller is talking, paused, went on after a pause, or finished their turn.
+ * Twilio sends 50 frames a second; waking the call thread for each one cost more than all the listening
+ * itself, so the per-frame work (voice activity, level spread, turn timing, the turn's audio) lives here.
+ *
+ * <p>Threads: {@link #frame} only on the reader thread, which owns all the state here. The call thread may
+ * call {@link #speculating} and read {@link #callerInTurn()}; both are volatile.
+ */
+final class Hearing {
+
+    /** Below this spread of frame levels (dB), "speech" is stationary noise; speech varies by several dB. */
+    static final double MIN_SPEECH_SPREAD_DB = 2.5;
+    /** Less speech than this in a turn is a cough or a click, not something to answer. */
+    static final int MIN_TURN_SPEECH_MS = TurnSettings.defaults().minTurnSpeechMs();
+    /** Speech after a pause that means the caller went on talking (a breath or click is less). */
+    static final int RESUMED_SPEECH_MS = 100;
+
+    private final TurnTaking turnTaking;
+    private final Consumer<CallInput> post;
+    private final VoiceActivityDetector vad = new VoiceActivityDetector(VadSettings.defaults());
+    private final LevelSpread spread = new LevelSpread();
+    private final TurnDetector turns;
+    private final UtteranceBuffer utterance;
+    private boolean talkingPosted;
+    private boolean pausePosted;
+    private int speechAtPauseMs;
+    private volatile boolean inTurn;
+    private volatile AgentReply speculative;
+
+    Hearing(TurnTaking turnTaking, int maxUtteranceBytes, Consumer<CallInput> post) {
+        this.turnTaking = turnTaking;
+        this.post = post;
+        // The detector ends a turn at the longest wait; shorter (adaptive) ends are decided in frame().
+        this.turns = new TurnDetector(new TurnSettings((int) turnTaking.minSpeech().toMillis(),
+                                                       (int) turnTaking.longestEndOfTurn().toMillis(),
+                                                       MIN_TURN_SPEECH_MS));
+        this.utterance = new UtteranceBuffer(8 * 300, maxUtteranceBytes);
+    }
+
+    /** One frame of caller audio (reader thread). */
+    void frame(byte[] mulaw) {
+        boolean speech = vad.isSpeech(mulaw, 0, mulaw.length);
+        int frameMs = Math.max(1, mulaw.length / 8);
+        if (speech) {
+            spread.add(vad.lastLevelDbfs());
+        } else if (!turns.inTurn()) {
+            spread.reset();
+        }
+        utterance.offer(mulaw, 0, mulaw.length);
+        int speechMs = turns.turnSpeechMs();
+        TurnDetector.Event event = turns.accept(speech, frameMs);
+        if (event == TurnDetector.Event.SPEECH_STARTED) {
+            utterance.begin();
+            talkingPosted = false;
+            pausePosted = false;
+        }
+        inTurn = turns.inTurn();
+        if (inTurn) {
+            speechMs = turns.turnSpeechMs();
+            listenWithinTurn(speech, speechMs);
+        }
+        int silenceMs = turns.silenceMs();
+        if (event == TurnDetector.Event.TURN_ENDED) {
+            turnEnded(silenceMs, speechMs);
+        } else if (inTurn && !speech && speechMs >= MIN_TURN_SPEECH_MS && silenceMs >= endOfTurnMs(silenceMs)) {
+            turns.reset();
+            inTurn = false;
+            turnEnded(silenceMs, speechMs);
+        }
+    }
+
+    private void listenWithinTurn(boolean speech, int speechMs) {
+        boolean speechLike = spread.spreadDb() >= MIN_SPEECH_SPREAD_DB;
+        if (!talkingPosted && speechLike && speechMs >= turnTaking.interruptAfter().toMillis()) {
+            talkingPosted = true;
+            post.accept(new CallInput.CallerTalking());
+        }
+        if (speech && pausePosted && speechMs - speechAtPauseMs >= RESUMED_SPEECH_MS) {
+            pausePosted = false;
+            post.accept(new CallInput.CallerResumed());
+        }
+        TurnTaking.Speculation s = turnTaking.speculation();
+        if (!speech && !pausePosted && s.enabled() && speechLike && speechMs >= MIN_TURN_SPEECH_MS
+                && turns.silenceMs() >= s.after().toMillis()) {
+            pausePosted = true;
+            speechAtPauseMs = speechMs;
+            post.accept(new CallInput.CallerPaused(utterance.snapshot(), speechMs));
+        }
+    }
+
+    private void turnEnded(int silenceMs, int speechMs) {
+        byte[] audio = utterance.finish();
+        boolean speechLike = spread.spreadDb() >= MIN_SPEECH_SPREAD_DB;
+        double spreadDb = spread.spreadDb();
+        spread.reset();
+        pausePosted = false;
+        post.accept(new CallInput.CallerFinished(audio, silenceMs, speechMs, speechLike, spreadDb));
+    }
+
+    /**
+     * How long a pause ends this turn: the persona's setting, shorter when the speculative transcript is a
+     * finished sentence or question, longer when it trails off.
+     */
+    private long endOfTurnMs(int silenceMs) {
+        long normal = turnTaking.endOfTurn().toMillis();
+        TurnTaking.Speculation s = turnTaking.speculation();
+        AgentReply pending = speculative;
+        if (!s.enabled() || pending == null || silenceMs < s.endOfTurnMin().toMillis()) {
+            return normal;
+        }
+        return switch (TurnCompletion.of(pending.callerText().orElse(null))) {
+            case COMPLETE -> s.endOfTurnMin().toMillis();
+            case TRAILING -> s.endOfTurnMax().toMillis();
+            case UNKNOWN -> normal;
+        };
+    }
+
+    /** The answer being speculated for this turn, whose transcript adapts the end-of-turn wait (call thread). */
+    void speculating(AgentReply reply) {
+        this.speculative = reply;
+    }
+
+    /** Whether the caller is in the middle of a turn (any thread). */
+    boolean callerInTurn() {
+        return inTurn;
+    }
+}
