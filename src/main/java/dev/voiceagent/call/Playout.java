@@ -161,8 +161,8 @@ final class Playout implements AutoCloseable {
     private void sendLoop() {
         try {
             while (!closed) {
-                Item item = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (item == null || item.generation() != generation) {
+                Item item = queue.take();   // close() interrupts; an idle call costs no wake-ups
+                if (item.generation() != generation) {
                     continue;
                 }
                 if (item instanceof Frame frame) {

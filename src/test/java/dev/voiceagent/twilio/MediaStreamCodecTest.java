@@ -122,4 +122,19 @@ class MediaStreamCodecTest {
         assertThat(MediaStreamCodec.decode(MediaStreamCodec.mark(SID, "n")), instanceOf(StreamEvent.Mark.class));
         assertThat(MediaStreamCodec.clear(SID), containsString(SID));
     }
+
+    @Test
+    void mediaDecodesTheSameWhateverTheFieldOrderNumberStyleOrExtraFields() throws Exception {
+        String payload = Base64.getEncoder().encodeToString(new byte[] {9, 8, 7});
+        StreamEvent.Media expected = (StreamEvent.Media) MediaStreamCodec.decode(
+                "{\"event\":\"media\",\"sequenceNumber\":\"4\",\"media\":{\"track\":\"inbound\",\"chunk\":\"2\","
+                + "\"timestamp\":\"40\",\"payload\":\"" + payload + "\"},\"streamSid\":\"" + SID + "\"}");
+        StreamEvent.Media reordered = (StreamEvent.Media) MediaStreamCodec.decode(
+                "{\"streamSid\":\"" + SID + "\",\"extra\":{\"nested\":[1,{\"a\":2}]},\"media\":{\"payload\":\"" + payload
+                + "\",\"timestamp\":40,\"chunk\":2,\"track\":\"inbound\",\"future\":true},\"event\":\"media\"}");
+        assertThat(reordered.payload(), is(expected.payload()));
+        assertThat(reordered.chunk(), is(2L));
+        assertThat(reordered.timestampMillis(), is(40L));
+        assertThat(reordered.streamSid(), is(SID));
+    }
 }
