@@ -91,18 +91,7 @@ final class AgentHarness implements AutoCloseable {
             throws IOException {
         personasFile = Files.createTempFile("personas", ".yaml");
         Files.writeString(personasFile, personasYaml);
-        Map<String, String> env = new HashMap<>();
-        env.put("PORT", "0");
-        env.put("PUBLIC_BASE_URL", PUBLIC_BASE_URL);
-        env.put("TWILIO_ACCOUNT_SID", ACCOUNT_SID);
-        env.put("TWILIO_AUTH_TOKEN", AUTH_TOKEN);
-        env.put("TWILIO_API_BASE_URL", twilio.baseUrl());
-        env.put("CLOUDFLARE_ACCOUNT_ID", "cf-account");
-        env.put("CLOUDFLARE_API_TOKEN", "cf-token");
-        env.put("CLOUDFLARE_API_BASE_URL", cloudflare.baseUrl());
-        env.put("ELEVENLABS_API_KEY", "el-key");
-        env.put("ELEVENLABS_API_BASE_URL", elevenLabs.baseUrl());
-        env.put("PERSONAS_FILE", personasFile.toString());
+        Map<String, String> env = environment(0, cloudflare, elevenLabs, twilio, personasFile);
         env.putAll(envOverrides);
         env.values().removeIf(v -> v == null || v.isEmpty());
         Map<String, String> settingsYaml = new HashMap<>(Map.of("calls.sttTimeoutMs", "1500",
@@ -113,6 +102,24 @@ final class AgentHarness implements AutoCloseable {
         WebServerConfig.Builder builder = WebServer.builder().host("127.0.0.1");
         agent = Main.setup(builder, settings);
         server = builder.build().start();
+    }
+
+    /** The server's environment (the documented contract) pointing at the given fakes. */
+    static Map<String, String> environment(int port, FakeCloudflare cloudflare, FakeElevenLabs elevenLabs,
+                                           FakeTwilioRest twilio, Path personasFile) {
+        Map<String, String> env = new HashMap<>();
+        env.put("PORT", Integer.toString(port));
+        env.put("PUBLIC_BASE_URL", PUBLIC_BASE_URL);
+        env.put("TWILIO_ACCOUNT_SID", ACCOUNT_SID);
+        env.put("TWILIO_AUTH_TOKEN", AUTH_TOKEN);
+        env.put("TWILIO_API_BASE_URL", twilio.baseUrl());
+        env.put("CLOUDFLARE_ACCOUNT_ID", "cf-account");
+        env.put("CLOUDFLARE_API_TOKEN", "cf-token");
+        env.put("CLOUDFLARE_API_BASE_URL", cloudflare.baseUrl());
+        env.put("ELEVENLABS_API_KEY", "el-key");
+        env.put("ELEVENLABS_API_BASE_URL", elevenLabs.baseUrl());
+        env.put("PERSONAS_FILE", personasFile.toString());
+        return env;
     }
 
     static AgentHarness start() throws IOException {

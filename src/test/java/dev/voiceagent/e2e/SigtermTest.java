@@ -47,18 +47,7 @@ class SigtermTest {
                     "-cp", System.getProperty("java.class.path"), "dev.voiceagent.Main")
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile());
-            Map<String, String> env = builder.environment();
-            env.put("PORT", Integer.toString(port));
-            env.put("PUBLIC_BASE_URL", AgentHarness.PUBLIC_BASE_URL);
-            env.put("TWILIO_ACCOUNT_SID", AgentHarness.ACCOUNT_SID);
-            env.put("TWILIO_AUTH_TOKEN", AgentHarness.AUTH_TOKEN);
-            env.put("TWILIO_API_BASE_URL", twilio.baseUrl());
-            env.put("CLOUDFLARE_ACCOUNT_ID", "cf-account");
-            env.put("CLOUDFLARE_API_TOKEN", "cf-token");
-            env.put("CLOUDFLARE_API_BASE_URL", cloudflare.baseUrl());
-            env.put("ELEVENLABS_API_KEY", "el-key");
-            env.put("ELEVENLABS_API_BASE_URL", elevenLabs.baseUrl());
-            env.put("PERSONAS_FILE", personas.toString());
+            builder.environment().putAll(AgentHarness.environment(port, cloudflare, elevenLabs, twilio, personas));
             Process server = builder.start();
             try {
                 URI base = URI.create("http://127.0.0.1:" + port);
