@@ -53,7 +53,9 @@ class HealthAndConfigTest {
     @Test
     void metricsAreServedInPrometheusFormat() throws Exception {
         try (AgentHarness h = AgentHarness.start()) {
-            h.call().stop();
+            dev.voiceagent.fakes.FakeTwilioCaller caller = h.call();
+            AgentHarness.await(() -> h.activeCalls() == 1, java.time.Duration.ofSeconds(10), "call start");
+            caller.stop();
             AgentHarness.await(() -> h.activeCalls() == 0, java.time.Duration.ofSeconds(10), "call end");
             HttpResponse<String> res = get(h, "/observe/metrics");
             assertThat(res.statusCode(), is(200));
