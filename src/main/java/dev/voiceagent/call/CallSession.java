@@ -163,7 +163,7 @@ public final class CallSession implements Runnable {
                 case null -> { }
                 case CallInput.FromTwilio(StreamEvent event) -> {
                     switch (event) {
-                        case StreamEvent.Media media -> hear(media);
+                        case StreamEvent.Media media -> { }   // heard on the reader thread (see hear)
                         case StreamEvent.Mark mark -> markPlayed(mark.name(), now);
                         case StreamEvent.Dtmf dtmf -> keyPressed(dtmf.digit(), now);
                         case StreamEvent.Stop stop -> {

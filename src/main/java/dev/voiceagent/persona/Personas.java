@@ -11,6 +11,7 @@ public final class Personas {
     private final Map<String, Persona> byId;
     private final Map<String, Persona> byNumber;
     private final Persona fallback;
+    private final List<Persona> order;
 
     Personas(List<Persona> personas, String defaultId) {
         Map<String, Persona> ids = new LinkedHashMap<>();
@@ -24,8 +25,6 @@ public final class Personas {
         this.fallback = ids.get(defaultId);
         this.order = List.copyOf(personas);
     }
-
-    private final List<Persona> order;
 
     /** The persona that answers calls to {@code dialedNumber}, or the default one. */
     public Persona forNumber(String dialedNumber) {
