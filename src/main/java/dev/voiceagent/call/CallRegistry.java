@@ -1,7 +1,6 @@
 package dev.voiceagent.call;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -25,11 +24,6 @@ public final class CallRegistry {
 
     public int size() {
         return active.size();
-    }
-
-    /** Call sids of the calls in progress. */
-    public List<String> callSids() {
-        return active.stream().map(CallSession::callSid).toList();
     }
 
     public void startDraining() {

@@ -50,11 +50,6 @@ final class Conversation {
         return List.copyOf(out);
     }
 
-    /** The turns so far, without the system prompt. */
-    List<ChatMessage> turns() {
-        return List.copyOf(turns);
-    }
-
     private void add(ChatMessage.Role role, String text) {
         if (text.isBlank()) {
             return;

@@ -148,11 +148,6 @@ final class Playout implements AutoCloseable {
         return lastFrameNanos;
     }
 
-    /** Audio sent but not yet played at Twilio, by our clock. */
-    long bufferedAtTwilioNanos() {
-        return pacer.bufferedNanos(nanoTime.getAsLong());
-    }
-
     /** Whether nothing is waiting to be sent. */
     boolean idle() {
         return queue.isEmpty();

@@ -332,8 +332,7 @@ final class ReplyProducer {
                         continue;
                     }
                     if (audio.length > 0) {
-                        playout.audio(reply.number(), audio, 0, audio.length);
-                        playout.mark(reply.number(), reply.addPiece(piece.text(), PlayoutPacer.mulawNanos(audio.length)));
+                        queue(piece, audio);
                         previous = piece.text();
                     }
                 } else if (speakPiece(piece, previous)) {
@@ -386,15 +385,19 @@ final class ReplyProducer {
         return audio.toByteArray();
     }
 
-    /** Queues the audio of one piece and its mark; returns whether any audio was queued. */
+    /** Queues a piece's whole audio, then the mark that tells when it has played. */
+    private void queue(Piece piece, byte[] audio) {
+        playout.audio(reply.number(), audio, 0, audio.length);
+        playout.mark(reply.number(), reply.addPiece(piece.text(), PlayoutPacer.mulawNanos(audio.length)));
+    }
+
+    /** Streams the audio of one piece into the playout, then its mark; returns whether any audio was queued. */
     private boolean speakPiece(Piece piece, String previous) {
         if (piece.phrase()) {
             Optional<byte[]> cached = services.phrases().get(persona.voice(), piece.text());
             if (cached.isPresent()) {
-                byte[] audio = cached.get();
                 markFirstByte();
-                playout.audio(reply.number(), audio, 0, audio.length);
-                playout.mark(reply.number(), reply.addPiece(piece.text(), PlayoutPacer.mulawNanos(audio.length)));
+                queue(piece, cached.get());
                 return true;
             }
         }

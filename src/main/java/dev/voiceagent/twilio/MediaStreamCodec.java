@@ -234,9 +234,4 @@ public final class MediaStreamCodec {
         }
         return streamSid;
     }
-
-    /** Serialises any JSON-able value; used by tests and diagnostics. */
-    static String toJson(Object value) throws IOException {
-        return JSON.writeValueAsString(value);
-    }
 }

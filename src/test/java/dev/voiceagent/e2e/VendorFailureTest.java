@@ -107,7 +107,6 @@ class VendorFailureTest {
         assertThat(h.cloudflare.auraTexts(), hasItem(reply));
         h.elevenLabs.clearFaults();
         caller.stop();
-        // Fallback stays in force for a cooldown: later calls do not wait on a failing vendor first.
     }
 
     @Test
