@@ -83,7 +83,6 @@ class PlayoutTest {
         playout.audio(1, new byte[16000], 0, 16000);    // two seconds
         playout.mark(1, "r1.end");
         Thread.sleep(300);
-        long sentBefore = out.media();
         playout.clear(1);
         playout.audio(1, new byte[1600], 0, 1600);       // a producer that had not seen the cancel yet
         playout.mark(1, "r1.late");
@@ -96,7 +95,10 @@ class PlayoutTest {
         assertThat(kinds.contains("mark:r1.late"), is(false));
         int clear = kinds.indexOf("clear");
         assertThat(kinds.subList(clear, kinds.size()), contains("clear", "media", "mark:r2.end"));
-        assertThat(out.media(), is(sentBefore + 1));
+        // The pacer may finish the frame it was sending while clear() runs, so count frames before the
+        // clear as they were sent rather than sampling a counter beside it: most of the two seconds never left.
+        long mediaBeforeClear = kinds.subList(0, clear).stream().filter("media"::equals).count();
+        assertThat(mediaBeforeClear, lessThan(40L));
     }
 
     @Test
