@@ -22,8 +22,10 @@ public record Settings(int port,
                        ElevenLabs elevenLabs,
                        GoHighLevel goHighLevel,
                        Optional<String> databaseUrl,
+                       Path dataDir,
                        Optional<String> adminApiKey,
                        Path personasFile,
+                       AfterCall afterCall,
                        Calls calls) {
 
     /** Twilio account used to hang up calls and to check request signatures. */
@@ -53,6 +55,24 @@ public record Settings(int port,
         public boolean configured() {
             return apiKey.isPresent() && locationId.isPresent();
         }
+    }
+
+    /**
+     * What happens once a call has ended: fact extraction and delivery to the CRM.
+     *
+     * @param extractionModel Workers AI model asked, in JSON mode, for the facts and the summary
+     * @param webhookUrl      optional URL that also receives every finished call as JSON (CRM_WEBHOOK_URL)
+     * @param firstRetry      delay before the first retry of a failed delivery; doubles up to {@code maxRetry}
+     * @param maxRetry        longest delay between two attempts
+     * @param giveUpAfter     a delivery still failing this long after the call ended is marked failed
+     * @param requestTimeout  bound on each CRM or extraction request
+     */
+    public record AfterCall(String extractionModel,
+                            Optional<URI> webhookUrl,
+                            Duration firstRetry,
+                            Duration maxRetry,
+                            Duration giveUpAfter,
+                            Duration requestTimeout) {
     }
 
     /**
@@ -110,8 +130,16 @@ public record Settings(int port,
                                     "https://services.leadconnectorhq.com"),
                                 env(env, "GHL_API_KEY"), env(env, "GHL_LOCATION_ID")),
                 env(env, "DATABASE_URL"),
+                Path.of(env(env, "DATA_DIR").orElse(c.get("dataDir").asString().orElse("data"))),
                 env(env, "ADMIN_API_KEY"),
                 Path.of(env(env, "PERSONAS_FILE").orElse(c.get("personasFile").asString().orElse("config/personas.yaml"))),
+                new AfterCall(env(env, "EXTRACTION_MODEL").orElse(c.get("afterCall.extractionModel").asString()
+                                      .orElse("@cf/meta/llama-3.3-70b-instruct-fp8-fast")),
+                              env(env, "CRM_WEBHOOK_URL").map(Settings::baseUri),
+                              duration(c.get("afterCall.firstRetryMs"), 2_000),
+                              duration(c.get("afterCall.maxRetryMs"), 300_000),
+                              duration(c.get("afterCall.giveUpAfterMs"), 86_400_000),
+                              duration(c.get("afterCall.requestTimeoutMs"), 15_000)),
                 new Calls(duration(c.get("calls.playoutLeadMs"), 160),
                           duration(c.get("calls.frameMs"), 40),
                           duration(c.get("calls.inboundSilenceLimitMs"), 5000),

@@ -16,9 +16,11 @@ import dev.voiceagent.tts.Voice;
  * @param temperature sampling temperature
  * @param maxTokens   reply length cap
  * @param prompt      the persona's own instructions
- * @param collect     facts the agent should find out (name, reason, ...)
+ * @param collect     facts the agent should find out (name, reason, ...), extracted after the call
  * @param endWhen     when the agent should end the call
  * @param greeting    first words of every call
+ * @param returningGreeting first words for a caller whose name is known from an earlier call; {@code {name}}
+ *                    stands for it (empty: the usual greeting)
  * @param reprompt    said after a long caller silence
  * @param goodbye     said before hanging up on silence or at the time limit
  * @param apology     said when a vendor failed and the agent could not answer
@@ -33,9 +35,10 @@ public record Persona(String id,
                       double temperature,
                       int maxTokens,
                       String prompt,
-                      List<String> collect,
+                      List<FactSpec> collect,
                       String endWhen,
                       String greeting,
+                      String returningGreeting,
                       String reprompt,
                       String goodbye,
                       String apology,

@@ -128,14 +128,50 @@ public final class PersonaFile {
                            range(llm.get("temperature"), 0.6, 0, 2, where + ": llm.temperature", problems),
                            (int) range(llm.get("maxTokens"), 220, 16, 2048, where + ": llm.maxTokens", problems),
                            required(node.get("prompt"), where + ": prompt", problems),
-                           node.get("collect").asList(String.class).orElse(List.of()),
+                           collect(node.get("collect"), where, problems),
                            node.get("endWhen").asString().orElse(""),
                            required(node.get("greeting"), where + ": greeting", problems),
+                           node.get("returningGreeting").asString().orElse(""),
                            node.get("reprompt").asString().orElse("Are you still there?"),
                            node.get("goodbye").asString().orElse("Thanks for calling. Goodbye!"),
                            node.get("apology").asString().orElse("Sorry, I didn't catch that. Could you say it again?"),
                            node.get("tags").asList(String.class).orElse(List.of()),
                            turnTaking);
+    }
+
+    /**
+     * {@code collect} items are either words ({@code - the caller's full name}, key made from them) or one
+     * {@code key: words} pair ({@code - name: the caller's full name}), the key naming the stored fact.
+     */
+    private static List<FactSpec> collect(Config node, String where, List<String> problems) {
+        List<FactSpec> facts = new ArrayList<>();
+        if (!node.exists()) {
+            return facts;
+        }
+        List<Config> items = node.asNodeList().orElse(List.of());
+        for (int i = 0; i < items.size(); i++) {
+            Config item = items.get(i);
+            String at = where + ": collect[" + i + "]";
+            try {
+                if (item.type() == Config.Type.VALUE) {
+                    facts.add(FactSpec.described(item.asString().get()));
+                } else if (item.type() == Config.Type.OBJECT && item.asNodeList().get().size() == 1) {
+                    Config pair = item.asNodeList().get().getFirst();
+                    facts.add(new FactSpec(pair.name(), pair.asString().get().strip()));
+                } else {
+                    problems.add(at + " must be words or one 'key: words' pair");
+                }
+            } catch (IllegalArgumentException | ConfigException e) {
+                problems.add(at + ": " + e.getMessage());
+            }
+        }
+        Set<String> seen = new HashSet<>();
+        for (FactSpec f : facts) {
+            if (!seen.add(f.key())) {
+                problems.add(where + ": collect has the key '" + f.key() + "' twice");
+            }
+        }
+        return facts;
     }
 
     private static TurnTaking.Speculation speculation(Config turn, String where, List<String> problems) {

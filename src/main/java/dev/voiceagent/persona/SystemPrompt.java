@@ -21,7 +21,7 @@ public final class SystemPrompt {
                 .append("answer in one to three short sentences; no lists, headings, markdown, emojis or URLs; ")
                 .append("say numbers, times and dates the way a person would say them; ask one question at a time.\n");
         if (!persona.collect().isEmpty()) {
-            p.append("During the call, find out: ").append(String.join("; ", persona.collect())).append(".\n");
+            p.append("During the call, find out: ").append(String.join("; ", persona.collect().stream().map(FactSpec::description).toList())).append(".\n");
         }
         p.append("When the caller presses phone keys you receive a message like \"(The caller pressed: 1 2 #)\".\n");
         p.append("If the caller interrupts you, the part of your message they did not hear is cut off and ends with \"—\".\n");
