@@ -18,6 +18,21 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.websocket.WsRouting;
 
+import dev.voiceagent.api.CallApi;
+import dev.voiceagent.crm.CallWebhook;
+import dev.voiceagent.crm.ContactCrm;
+import dev.voiceagent.crm.DeliveryWorker;
+import dev.voiceagent.crm.GoHighLevelClient;
+import dev.voiceagent.crm.HttpCallWebhook;
+import dev.voiceagent.llm.CallExtractor;
+import dev.voiceagent.llm.WorkersAiExtractor;
+import dev.voiceagent.observe.StorageCheck;
+import dev.voiceagent.store.CallJournal;
+import dev.voiceagent.store.CallStore;
+import dev.voiceagent.store.CallerHistory;
+import dev.voiceagent.store.Database;
+import dev.voiceagent.store.PostgresCallStore;
+import dev.voiceagent.store.StoreException;
 import dev.voiceagent.call.CallRegistry;
 import dev.voiceagent.call.CallServices;
 import dev.voiceagent.call.MediaStreamListener;
@@ -81,7 +96,7 @@ public final class Main {
         Agent agent;
         try {
             agent = setup(builder, settings);
-        } catch (PersonaConfigException e) {
+        } catch (PersonaConfigException | StoreException e) {
             LOG.severe("cannot start: " + e.getMessage());
             System.exit(2);
             return;
@@ -104,6 +119,9 @@ public final class Main {
      */
     public static Agent setup(WebServerConfig.Builder server, Settings settings) {
         PersonaCatalog personas = PersonaCatalog.open(settings.personasFile(), Duration.ofSeconds(2));
+        Database database = Database.open(settings.databaseUrl(), settings.dataDir());
+        CallStore store = new PostgresCallStore(database.client());
+        CallJournal journal = new CallJournal(store, 100_000);
         CallMetrics metrics = CallMetrics.global();
         Settings.Calls calls = settings.calls();
 
@@ -139,8 +157,22 @@ public final class Main {
         StreamTokens tokens = new StreamTokens(tokenSecret(settings), Duration.ofMinutes(2), Clock.systemUTC());
         PhraseCache phrases = new PhraseCache(256, 8 * 30_000);
         CallRegistry registry = new CallRegistry();
+        Settings.AfterCall afterCall = settings.afterCall();
         CallServices services = new CallServices(calls, personas, stt, llm, tts, phrases, callControl, tokens,
-                                                 registry, metrics, System::nanoTime, Clock.systemDefaultZone());
+                                                 registry, metrics, journal,
+                                                 new CallerHistory(store, 3, Duration.ofMillis(300)),
+                                                 afterCall.giveUpAfter(), System::nanoTime, Clock.systemDefaultZone());
+        Optional<ContactCrm> crm = settings.goHighLevel().configured()
+                ? Optional.of(new GoHighLevelClient(settings.goHighLevel().apiBase(),
+                                                    settings.goHighLevel().apiKey().orElseThrow(),
+                                                    settings.goHighLevel().locationId().orElseThrow(),
+                                                    afterCall.requestTimeout()))
+                : Optional.empty();
+        Optional<CallWebhook> webhook = afterCall.webhookUrl()
+                .map(url -> new HttpCallWebhook(url, afterCall.requestTimeout()));
+        Optional<CallExtractor> extractor = cloudflare.map(cf -> new WorkersAiExtractor(cf, afterCall.requestTimeout()));
+        DeliveryWorker worker = new DeliveryWorker(store, personas, extractor, crm, webhook, afterCall,
+                                                   Clock.systemUTC()).start();
 
         boolean agentCanRun = cloudflare.isPresent();
         Map<String, Boolean> vendors = new LinkedHashMap<>();
@@ -159,12 +191,21 @@ public final class Main {
                         .register("/twilio", new TwilioWebhook(signature, settings.publicBaseUrl(), personas, tokens,
                                                                () -> agentCanRun, registry::draining))
                         .register("/observe", new HealthService(vendors, personas, registry::size, agentCanRun,
-                                                                registry::draining)))
+                                                                registry::draining, () -> storageCheck(database, journal, worker)))
+                        .register("/", new CallApi(store, personas, settings.adminApiKey())))
                 .addRouting(WsRouting.builder()
                                     .endpoint("/twilio/media", () -> new MediaStreamListener(services, handshake)));
 
         PhraseWarmer warmer = agentCanRun ? PhraseWarmer.start(personas.current(), tts, phrases) : PhraseWarmer.none();
-        return new Agent(personas, registry, warmer, calls.drainTimeout());
+        return new Agent(personas, registry, warmer, calls.drainTimeout(), database, store, journal, worker);
+    }
+
+    private static StorageCheck storageCheck(Database database, CallJournal journal, DeliveryWorker worker) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("database", database.description());
+        details.put("recordsWaiting", journal.pending());
+        details.put("afterCallBacklog", worker.backlog());
+        return new StorageCheck(!journal.databaseDown(), details);
     }
 
     /**
@@ -191,7 +232,8 @@ public final class Main {
     }
 
     /** The running parts of the agent that outlive {@link #setup}. */
-    public record Agent(PersonaCatalog personas, CallRegistry calls, PhraseWarmer warmer, Duration drainTimeout)
+    public record Agent(PersonaCatalog personas, CallRegistry calls, PhraseWarmer warmer, Duration drainTimeout,
+                        Database database, CallStore store, CallJournal journal, DeliveryWorker worker)
             implements AutoCloseable {
 
         /**
@@ -216,10 +258,14 @@ public final class Main {
             LOG.info("shut down");
         }
 
+        /** Stops the background parts; the calls' last records get a few seconds to reach the database. */
         @Override
         public void close() {
             warmer.close();
             personas.close();
+            journal.close(Duration.ofSeconds(5));
+            worker.close();
+            database.close();
         }
     }
 }

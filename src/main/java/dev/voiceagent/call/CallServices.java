@@ -1,12 +1,15 @@
 package dev.voiceagent.call;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.function.LongSupplier;
 
 import dev.voiceagent.config.Settings;
 import dev.voiceagent.llm.LanguageModel;
 import dev.voiceagent.observe.CallMetrics;
 import dev.voiceagent.persona.PersonaCatalog;
+import dev.voiceagent.store.CallJournal;
+import dev.voiceagent.store.CallerHistory;
 import dev.voiceagent.stt.SpeechToText;
 import dev.voiceagent.tts.PhraseCache;
 import dev.voiceagent.tts.SpeechSynthesizer;
@@ -16,8 +19,11 @@ import dev.voiceagent.twilio.StreamTokens;
 /**
  * What every call shares: settings, vendor clients, caches and bookkeeping. Built once by {@code Main}.
  *
- * @param nanoTime monotonic clock for latencies and timers (System::nanoTime outside tests)
- * @param clock    wall clock for dates in the prompt
+ * @param journal        stores each call and its turns as they happen, behind the call's back
+ * @param history        what is remembered of a returning caller
+ * @param afterCallGiveUp how long after a call its CRM delivery may keep being retried
+ * @param nanoTime       monotonic clock for latencies and timers (System::nanoTime outside tests)
+ * @param clock          wall clock for dates in the prompt and stored timestamps
  */
 public record CallServices(Settings.Calls settings,
                            PersonaCatalog personas,
@@ -29,6 +35,9 @@ public record CallServices(Settings.Calls settings,
                            StreamTokens tokens,
                            CallRegistry registry,
                            CallMetrics metrics,
+                           CallJournal journal,
+                           CallerHistory history,
+                           Duration afterCallGiveUp,
                            LongSupplier nanoTime,
                            Clock clock) {
 }

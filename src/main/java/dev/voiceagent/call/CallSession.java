@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -15,6 +16,8 @@ import dev.voiceagent.observe.CallMetrics;
 import dev.voiceagent.persona.Persona;
 import dev.voiceagent.persona.SystemPrompt;
 import dev.voiceagent.persona.TurnTaking;
+import dev.voiceagent.store.CallerHistory;
+import dev.voiceagent.store.PastCall;
 import dev.voiceagent.twilio.MediaStreamSender;
 import dev.voiceagent.twilio.StreamEvent;
 import dev.voiceagent.vendor.VendorException;
@@ -71,6 +74,8 @@ public final class CallSession implements Runnable {
     private Playout playout;
     private Conversation conversation;
     private volatile Hearing hearing;
+    private CallRecorder recorder;
+    private List<PastCall> history = List.of();
     private long startedNanos;
 
     // Conversation state, call thread only.
@@ -87,6 +92,7 @@ public final class CallSession implements Runnable {
     private byte[] currentTurnAudio;
     private final StringBuilder digits = new StringBuilder();
     private long lastDigitNanos;
+    private long firstDigitNanos;
     private boolean goodbyeStarted;
     private boolean endAfterGoodbye;
     private boolean greetingMeasured;
@@ -142,7 +148,7 @@ public final class CallSession implements Runnable {
                 return;
             }
             begin(start.get());
-            say(persona.greeting(), AgentReply.Kind.GREETING, false);
+            greet();
             endReason = converse();
         } catch (InterruptedException e) {
             endReason = "interrupted";
@@ -271,7 +277,7 @@ public final class CallSession implements Runnable {
         if (speculation != null) {
             confirmSpeculation(audio, now, silenceMs, turn.speechMs() - speculation.speechMs());
         } else {
-            answer(audio, null, turnTimings(new TurnTimings(), now, silenceMs));
+            answer(audio, null, turnTimings(new TurnTimings(), now, silenceMs, audio.length));
         }
         endTurnBookkeeping(current);
     }
@@ -285,7 +291,7 @@ public final class CallSession implements Runnable {
         services.metrics().turn();
         current = confirmed.reply();
         producer = confirmed.producer();
-        turnTimings(current.timings(), now, silenceMs);
+        turnTimings(current.timings(), now, silenceMs, turnAudio.length);
         if (speechSinceMs <= 0) {
             current.speculation("used");
             producer.release();
@@ -294,8 +300,9 @@ public final class CallSession implements Runnable {
         }
     }
 
-    private static TurnTimings turnTimings(TurnTimings timings, long now, int silenceMs) {
+    private static TurnTimings turnTimings(TurnTimings timings, long now, int silenceMs, int audioBytes) {
         timings.turnEndNanos = now;
+        timings.callerStartNanos = now - audioBytes * 125_000L;   // 8 kHz mu-law: one byte is 125 us
         timings.lastCallerSpeechNanos = now - Duration.ofMillis(silenceMs).toNanos();
         return timings;
     }
@@ -319,6 +326,9 @@ public final class CallSession implements Runnable {
         if (current != null && current.interruptible() && audible(current)) {
             bargeIn(now);
         }
+        if (digits.isEmpty()) {
+            firstDigitNanos = now;
+        }
         digits.append(digit).append(' ');
         lastDigitNanos = now;
         if (digit.equals("#")) {
@@ -335,6 +345,7 @@ public final class CallSession implements Runnable {
         TurnTimings timings = new TurnTimings();
         timings.turnEndNanos = now;
         timings.lastCallerSpeechNanos = lastDigitNanos;
+        timings.callerStartNanos = firstDigitNanos;
         currentTurnAudio = null;
         answer(null, "(The caller pressed: " + keys + ")", timings);
     }
@@ -379,6 +390,7 @@ public final class CallSession implements Runnable {
             lastActivityNanos = now;
             if (reply.callerText().isPresent()) {
                 conversation.caller(reply.callerText().get());
+                recordCaller(reply);
             }
             if (reply.endsCall()) {
                 endAfterGoodbye = true;
@@ -436,10 +448,26 @@ public final class CallSession implements Runnable {
         producer = ReplyProducer.answer(services, persona, playout, log, this::offer, current, conversation.messages());
     }
 
+    /** The persona's greeting; a returning caller whose name is known is greeted by name. */
+    private void greet() {
+        Optional<String> name = CallerHistory.name(history);
+        if (name.isPresent() && !persona.returningGreeting().isBlank()) {
+            log.info("returning caller", "previousCalls", history.size());
+            // Not cached: it carries the caller's name, and is said to this caller only.
+            say(persona.returningGreeting().replace("{name}", name.get()), AgentReply.Kind.GREETING, false, false);
+        } else {
+            say(persona.greeting(), AgentReply.Kind.GREETING, false);
+        }
+    }
+
     private void say(String text, AgentReply.Kind kind, boolean endsCall) {
+        say(text, kind, endsCall, true);
+    }
+
+    private void say(String text, AgentReply.Kind kind, boolean endsCall, boolean cacheable) {
         boolean interruptible = kind != AgentReply.Kind.GOODBYE;
         current = new AgentReply(++replyCount, kind, interruptible, endsCall, new TurnTimings(), null, null);
-        producer = ReplyProducer.phrase(services, persona, playout, log, this::offer, current, text);
+        producer = ReplyProducer.phrase(services, persona, playout, log, this::offer, current, text, cacheable);
     }
 
     private void sayGoodbye() {
@@ -476,13 +504,23 @@ public final class CallSession implements Runnable {
     /** What was said in one exchange goes into the conversation; one log line per answered turn. */
     private void remember(AgentReply reply, String heard, boolean interrupted, long now) {
         reply.callerText().ifPresent(conversation::caller);
+        recordCaller(reply);
         if (!heard.isBlank()) {
             conversation.agent(interrupted ? heard + "—" : heard);
+            long firstFrame = playout.firstFrameNanos(reply.number());
+            recorder.agent(heard, firstFrame > 0 ? firstFrame : now, now, interrupted,
+                           reply.kind() == AgentReply.Kind.ANSWER ? CallRecorder.timings(reply.timings(), firstFrame)
+                                                                  : Map.of());
         }
         lastActivityNanos = now;
         if (reply.kind() == AgentReply.Kind.ANSWER) {
             logTurn(reply, interrupted);
         }
+    }
+
+    private void recordCaller(AgentReply reply) {
+        reply.callerText().ifPresent(text -> recorder.caller(text, reply.timings().callerStartNanos,
+                                                             reply.timings().lastCallerSpeechNanos));
     }
 
     private void logTurn(AgentReply reply, boolean interrupted) {
@@ -566,8 +604,11 @@ public final class CallSession implements Runnable {
         lastActivityNanos = startedNanos;
         playout = new Playout(out, start.streamSid(), services.settings().playoutLead(), services.settings().frame(),
                               services.nanoTime(), () -> socketClosed("send failed"), "playout-" + callSid);
+        history = services.history().recall(start.parameter("from"));
         conversation = new Conversation(SystemPrompt.of(persona, start.parameter("from"),
-                                                        ZonedDateTime.now(services.clock())), MAX_HISTORY);
+                                                        ZonedDateTime.now(services.clock()), history), MAX_HISTORY);
+        recorder = new CallRecorder(services.journal(), services.clock(), services.nanoTime(), services.afterCallGiveUp(),
+                                    start, persona.id(), startedNanos);
         hearing = new Hearing(turnTaking, (int) (8 * services.settings().maxUtterance().toMillis()), this::offer);
         services.registry().add(this);
         services.metrics().callStarted();
@@ -611,6 +652,7 @@ public final class CallSession implements Runnable {
         if (producer != null) {
             producer.join(TEARDOWN_STEP);
         }
+        recorder.closed(reason, now);
         playout.close(TEARDOWN_STEP);
         closeSocket(1000, reason.length() > 100 ? reason.substring(0, 100) : reason);
         services.registry().remove(this);

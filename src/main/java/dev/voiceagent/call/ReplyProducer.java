@@ -85,9 +85,9 @@ final class ReplyProducer {
 
     /** Speaks a fixed phrase. */
     static ReplyProducer phrase(CallServices services, Persona persona, Playout playout, CallLog log,
-                                Consumer<CallInput> post, AgentReply reply, String text) {
+                                Consumer<CallInput> post, AgentReply reply, String text, boolean cacheable) {
         ReplyProducer producer = new ReplyProducer(services, persona, playout, log, post, reply, false);
-        producer.pieces.add(new Piece(text, true, 0, false));
+        producer.pieces.add(new Piece(text, cacheable, 0, false));
         producer.pieces.add(new Piece("", false, 0, true));
         producer.startSpeaking();
         return producer;

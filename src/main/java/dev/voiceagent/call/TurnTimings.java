@@ -7,6 +7,8 @@ package dev.voiceagent.call;
  */
 final class TurnTimings {
 
+    /** When the caller's turn began (its audio's first frame, or the first key pressed). */
+    volatile long callerStartNanos;
     volatile long lastCallerSpeechNanos;
     volatile long turnEndNanos;
     volatile long sttStartNanos;

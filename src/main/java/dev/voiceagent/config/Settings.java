@@ -66,13 +66,16 @@ public record Settings(int port,
      * @param maxRetry        longest delay between two attempts
      * @param giveUpAfter     a delivery still failing this long after the call ended is marked failed
      * @param requestTimeout  bound on each CRM or extraction request
+     * @param staleCallMargin a call still marked in progress this long after the longest call a persona
+     *                        allows was cut off by a server crash: it is closed and delivered as it stands
      */
     public record AfterCall(String extractionModel,
                             Optional<URI> webhookUrl,
                             Duration firstRetry,
                             Duration maxRetry,
                             Duration giveUpAfter,
-                            Duration requestTimeout) {
+                            Duration requestTimeout,
+                            Duration staleCallMargin) {
     }
 
     /**
@@ -139,7 +142,8 @@ public record Settings(int port,
                               duration(c.get("afterCall.firstRetryMs"), 2_000),
                               duration(c.get("afterCall.maxRetryMs"), 300_000),
                               duration(c.get("afterCall.giveUpAfterMs"), 86_400_000),
-                              duration(c.get("afterCall.requestTimeoutMs"), 15_000)),
+                              duration(c.get("afterCall.requestTimeoutMs"), 15_000),
+                              duration(c.get("afterCall.staleCallMarginMs"), 300_000)),
                 new Calls(duration(c.get("calls.playoutLeadMs"), 160),
                           duration(c.get("calls.frameMs"), 40),
                           duration(c.get("calls.inboundSilenceLimitMs"), 5000),

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,6 +29,7 @@ import dev.voiceagent.persona.PersonaCatalog;
  *       and the server is not draining for shutdown; 503 otherwise.</li>
  * </ul>
  * A rejected personas edit shows as DEGRADED but stays ready: the last good personas still serve calls.
+ * So does a database outage: calls go on and their records wait in memory until it is back.
  */
 public final class HealthService implements HttpService {
 
@@ -38,14 +40,17 @@ public final class HealthService implements HttpService {
     private final IntSupplier activeCalls;
     private final boolean agentCanRun;
     private final BooleanSupplier draining;
+    private final Supplier<StorageCheck> storage;
 
     /**
      * @param vendors     vendor name to whether its credentials are configured
      * @param agentCanRun whether calls can be answered at all (speech vendors present)
      * @param draining    whether the server is shutting down and takes no new calls
+     * @param storage     the database and what waits for it
      */
     public HealthService(Map<String, Boolean> vendors, PersonaCatalog personas, IntSupplier activeCalls,
-                         boolean agentCanRun, BooleanSupplier draining) {
+                         boolean agentCanRun, BooleanSupplier draining, Supplier<StorageCheck> storage) {
+        this.storage = storage;
         this.vendors = Map.copyOf(vendors);
         this.personas = personas;
         this.activeCalls = activeCalls;
@@ -74,7 +79,8 @@ public final class HealthService implements HttpService {
     private void health(ServerRequest req, ServerResponse res) {
         ObjectNode body = JSON.createObjectNode();
         String personaError = personas.lastError().orElse(null);
-        String status = !ready() ? "DOWN" : personaError != null ? "DEGRADED" : "UP";
+        StorageCheck store = storage.get();
+        String status = !ready() ? "DOWN" : personaError != null || !store.up() ? "DEGRADED" : "UP";
         body.put("status", status);
         body.put("live", true);
         body.put("ready", ready());
@@ -90,6 +96,10 @@ public final class HealthService implements HttpService {
             p.put("error", personaError);
         }
         checks.putObject("calls").put("active", activeCalls.getAsInt());
+        ObjectNode st = checks.putObject("storage");
+        st.put("status", store.up() ? "UP" : "DEGRADED");
+        store.details().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> st.putPOJO(e.getKey(), e.getValue()));
         body.putPOJO("unconfigured", List.copyOf(vendors.entrySet().stream().filter(e -> !e.getValue())
                                                          .map(Map.Entry::getKey).sorted().toList()));
         res.status(ready() ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503);

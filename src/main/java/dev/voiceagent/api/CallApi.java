@@ -1,0 +1,200 @@
+package dev.voiceagent.api;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Optional;
+import java.util.logging.Logger;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import dev.voiceagent.persona.Persona;
+import dev.voiceagent.persona.PersonaCatalog;
+import dev.voiceagent.store.CallDetail;
+import dev.voiceagent.store.CallPage;
+import dev.voiceagent.store.CallStore;
+import dev.voiceagent.store.StoreException;
+
+/**
+ * The operators' read API, JSON over HTTP: {@code GET /personas}, {@code /personas/{id}}, {@code /calls}
+ * (newest first, paged with {@code limit} and {@code offset}, filtered by {@code phone}) and
+ * {@code /calls/{callSid}} (turns, facts, summary, CRM delivery status).
+ * <p>
+ * Calls hold callers' words and numbers, so every request needs {@code Authorization: Bearer
+ * $ADMIN_API_KEY}. Without a key configured the API answers only requests from this machine (loopback),
+ * which keeps local development easy without ever exposing transcripts on a public address.
+ */
+public final class CallApi implements HttpService {
+
+    private static final Logger LOG = Logger.getLogger(CallApi.class.getName());
+    static final int DEFAULT_LIMIT = 20;
+    static final int MAX_LIMIT = 100;
+    private static final Pattern PHONE = Pattern.compile("\\+?[0-9]{3,16}");
+    private static final Pattern CALL_SID = Pattern.compile("CA[0-9a-fA-F]{32}");
+    private static final Pattern PERSONA_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+    private final CallStore store;
+    private final PersonaCatalog personas;
+    private final Optional<byte[]> apiKey;
+    private final ObjectMapper json = new ObjectMapper();
+
+    public CallApi(CallStore store, PersonaCatalog personas, Optional<String> adminApiKey) {
+        this.store = store;
+        this.personas = personas;
+        this.apiKey = adminApiKey.map(k -> k.getBytes(StandardCharsets.UTF_8));
+        if (adminApiKey.isEmpty()) {
+            LOG.warning("ADMIN_API_KEY is not set: the call API answers local (loopback) requests only");
+        }
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.any(this::authorize)
+                .get("/personas", this::listPersonas)
+                .get("/personas/{id}", this::getPersona)
+                .get("/calls", this::listCalls)
+                .get("/calls/{callSid}", this::getCall);
+    }
+
+    private void authorize(ServerRequest req, ServerResponse res) {
+        if (apiKey.isEmpty()) {
+            if (req.remotePeer().address() instanceof InetSocketAddress peer && peer.getAddress().isLoopbackAddress()) {
+                res.next();
+                return;
+            }
+            error(res, Status.UNAUTHORIZED_401, "the call API needs ADMIN_API_KEY to be set on the server");
+            return;
+        }
+        String header = req.headers().first(HeaderNames.AUTHORIZATION).orElse("");
+        byte[] given = header.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? header.substring(7).strip().getBytes(StandardCharsets.UTF_8) : new byte[0];
+        if (!MessageDigest.isEqual(given, apiKey.get())) {
+            res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
+            error(res, Status.UNAUTHORIZED_401, "missing or wrong bearer token");
+            return;
+        }
+        res.next();
+    }
+
+    private void listPersonas(ServerRequest req, ServerResponse res) {
+        ObjectNode body = json.createObjectNode();
+        body.put("default", personas.current().defaultPersona().id());
+        ArrayNode list = body.putArray("personas");
+        personas.current().all().forEach(p -> list.add(Views.persona(p, json)));
+        send(res, body);
+    }
+
+    private void getPersona(ServerRequest req, ServerResponse res) {
+        String id = req.path().pathParameters().get("id");
+        if (!PERSONA_ID.matcher(id).matches()) {
+            error(res, Status.BAD_REQUEST_400, "persona id must be 1-64 letters, digits, '-' or '_'");
+            return;
+        }
+        Optional<Persona> persona = personas.current().byId(id);
+        if (persona.isEmpty()) {
+            error(res, Status.NOT_FOUND_404, "no persona '" + id + "'");
+            return;
+        }
+        send(res, Views.persona(persona.get(), json));
+    }
+
+    private void listCalls(ServerRequest req, ServerResponse res) {
+        for (String name : req.query().names()) {
+            if (!name.equals("limit") && !name.equals("offset") && !name.equals("phone")) {
+                error(res, Status.BAD_REQUEST_400, "unknown parameter '" + name + "' (use limit, offset, phone)");
+                return;
+            }
+        }
+        Optional<Integer> limit = intParam(req, "limit", 1, MAX_LIMIT, res);
+        Optional<Integer> offset = limit.isEmpty() ? Optional.empty() : intParam(req, "offset", 0, 1_000_000, res);
+        if (limit.isEmpty() || offset.isEmpty()) {
+            return;
+        }
+        Optional<String> phone = req.query().first("phone").asOptional().map(p -> p.replaceAll("[\\s().-]", ""));
+        if (phone.isPresent() && !PHONE.matcher(phone.get()).matches()) {
+            error(res, Status.BAD_REQUEST_400, "phone must be a phone number such as +15550100001");
+            return;
+        }
+        try {
+            CallPage page = store.calls(phone, limit.get(), offset.get());
+            ObjectNode body = json.createObjectNode();
+            body.put("total", page.total());
+            body.put("limit", limit.get());
+            body.put("offset", offset.get());
+            if (offset.get() + page.calls().size() < page.total()) {
+                body.put("nextOffset", offset.get() + page.calls().size());
+            }
+            ArrayNode calls = body.putArray("calls");
+            page.calls().forEach(c -> calls.add(Views.call(c, json)));
+            send(res, body);
+        } catch (StoreException e) {
+            unavailable(res, e);
+        }
+    }
+
+    private void getCall(ServerRequest req, ServerResponse res) {
+        String sid = req.path().pathParameters().get("callSid");
+        if (!CALL_SID.matcher(sid).matches()) {
+            error(res, Status.BAD_REQUEST_400, "a call sid is 'CA' followed by 32 hex digits");
+            return;
+        }
+        try {
+            Optional<CallDetail> call = store.call(sid);
+            if (call.isEmpty()) {
+                error(res, Status.NOT_FOUND_404, "no call " + sid);
+                return;
+            }
+            send(res, Views.detail(call.get(), json));
+        } catch (StoreException e) {
+            unavailable(res, e);
+        }
+    }
+
+    /** An optional integer query parameter within [min, max]; answers 400 and returns empty when it is not. */
+    private Optional<Integer> intParam(ServerRequest req, String name, int min, int max, ServerResponse res) {
+        Optional<String> raw = req.query().first(name).asOptional();
+        int dflt = name.equals("limit") ? DEFAULT_LIMIT : 0;
+        if (raw.isEmpty()) {
+            return Optional.of(dflt);
+        }
+        try {
+            int v = Integer.parseInt(raw.get().strip());
+            if (v >= min && v <= max) {
+                return Optional.of(v);
+            }
+        } catch (NumberFormatException e) {
+            // falls through to the same message
+        }
+        error(res, Status.BAD_REQUEST_400, name + " must be a whole number from " + min + " to " + max);
+        return Optional.empty();
+    }
+
+    private void unavailable(ServerResponse res, StoreException e) {
+        LOG.warning("call API: database unavailable: " + e.getMessage());
+        res.header(HeaderNames.RETRY_AFTER, "5");
+        error(res, Status.SERVICE_UNAVAILABLE_503, "the database is unavailable; try again shortly");
+    }
+
+    private void error(ServerResponse res, Status status, String message) {
+        ObjectNode body = json.createObjectNode();
+        body.put("error", message);
+        body.put("status", status.code());
+        res.status(status);
+        send(res, body);
+    }
+
+    private static void send(ServerResponse res, ObjectNode body) {
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        res.send(body.toString());
+    }
+}

@@ -1,0 +1,87 @@
+package dev.voiceagent.call;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+import dev.voiceagent.store.CallClosed;
+import dev.voiceagent.store.CallJournal;
+import dev.voiceagent.store.CallOpened;
+import dev.voiceagent.store.TurnRecord;
+import dev.voiceagent.twilio.StreamEvent;
+
+/**
+ * Hands one call's turns to the {@link CallJournal} as they finish, numbering them and turning the call's
+ * monotonic timestamps into wall-clock instants. Call thread only; never blocks.
+ */
+final class CallRecorder {
+
+    private final CallJournal journal;
+    private final Clock clock;
+    private final LongSupplier nanoTime;
+    private final Duration giveUpAfter;
+    private final String callSid;
+    private final long startedNanos;
+    private int seq;
+
+    CallRecorder(CallJournal journal, Clock clock, LongSupplier nanoTime, Duration giveUpAfter,
+                 StreamEvent.Start start, String personaId, long startedNanos) {
+        this.journal = journal;
+        this.clock = clock;
+        this.nanoTime = nanoTime;
+        this.giveUpAfter = giveUpAfter;
+        this.callSid = start.callSid();
+        this.startedNanos = startedNanos;
+        journal.opened(new CallOpened(callSid, start.streamSid(), start.parameter("from"), start.parameter("to"),
+                                      personaId, instant(startedNanos)));
+    }
+
+    /** What the caller said (or pressed) between {@code fromNanos} and {@code toNanos}. */
+    void caller(String text, long fromNanos, long toNanos) {
+        if (!text.isBlank()) {
+            journal.turn(new TurnRecord(callSid, ++seq, TurnRecord.Role.CALLER, text, instant(fromNanos),
+                                        instant(toNanos), false, Map.of()));
+        }
+    }
+
+    /** What of a reply the caller heard; {@code timings} are the stages of an answer (empty for phrases). */
+    void agent(String heard, long fromNanos, long toNanos, boolean interrupted, Map<String, Long> timings) {
+        if (!heard.isBlank()) {
+            journal.turn(new TurnRecord(callSid, ++seq, TurnRecord.Role.AGENT, heard, instant(fromNanos),
+                                        instant(toNanos), interrupted, timings));
+        }
+    }
+
+    void closed(String reason, long nowNanos) {
+        Instant ended = instant(nowNanos);
+        journal.closed(new CallClosed(callSid, ended, (nowNanos - startedNanos) / 1_000_000, reason),
+                       ended.plus(giveUpAfter));
+    }
+
+    /** The stages of an answered turn that happened, in ms, as stored with the agent's turn. */
+    static Map<String, Long> timings(TurnTimings t, long firstFrameNanos) {
+        Map<String, Long> ms = new LinkedHashMap<>();
+        put(ms, "eos", TurnTimings.millis(t.lastCallerSpeechNanos, t.turnEndNanos));
+        put(ms, "stt", TurnTimings.millis(t.sttStartNanos, t.sttDoneNanos));
+        put(ms, "llmFirstToken", TurnTimings.millis(t.llmStartNanos, t.llmFirstTokenNanos));
+        put(ms, "ttsFirstByte", TurnTimings.millis(t.ttsStartNanos, t.ttsFirstByteNanos));
+        put(ms, "firstFrame", TurnTimings.millis(t.turnEndNanos, firstFrameNanos));
+        put(ms, "voiceToVoice", TurnTimings.millis(t.lastCallerSpeechNanos, firstFrameNanos));
+        put(ms, "server", t.serverMillis(firstFrameNanos));
+        return ms;
+    }
+
+    private static void put(Map<String, Long> ms, String stage, long value) {
+        if (value >= 0) {
+            ms.put(stage, value);
+        }
+    }
+
+    private Instant instant(long nanos) {
+        long ago = nanoTime.getAsLong() - (nanos == 0 ? nanoTime.getAsLong() : nanos);
+        return clock.instant().minusNanos(Math.max(0, ago));
+    }
+}

@@ -1,0 +1,59 @@
+package dev.voiceagent.store;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Logger;
+
+/**
+ * What the agent remembers of a returning caller: their last few calls' summaries and facts. Asked once as
+ * a call starts, so it is bounded in time: a slow or unreachable database costs the caller at most
+ * {@code bound} of silence before the greeting and the call simply goes on without the memory.
+ */
+public final class CallerHistory {
+
+    private static final Logger LOG = Logger.getLogger(CallerHistory.class.getName());
+
+    private final CallStore store;
+    private final int calls;
+    private final Duration bound;
+
+    public CallerHistory(CallStore store, int calls, Duration bound) {
+        this.store = store;
+        this.calls = calls;
+        this.bound = bound;
+    }
+
+    /** The caller's last calls, newest first; empty for a withheld number or when the lookup fails. */
+    public List<PastCall> recall(String fromNumber) {
+        if (fromNumber == null || !fromNumber.matches("\\+?[0-9]{5,16}")) {
+            return List.of();   // anonymous, restricted or a SIP address: nobody to recognise
+        }
+        FutureTask<List<PastCall>> lookup = new FutureTask<>(() -> store.recentCalls(fromNumber, calls));
+        Thread.ofVirtual().name("caller-history").start(lookup);
+        try {
+            return lookup.get(bound.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            lookup.cancel(true);
+            LOG.warning("caller history lookup took over " + bound.toMillis() + " ms; answering without it");
+        } catch (ExecutionException e) {
+            LOG.warning("caller history lookup failed; answering without it: " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return List.of();
+    }
+
+    /** The caller's name as learnt on their latest call that revealed it. */
+    public static Optional<String> name(List<PastCall> history) {
+        return history.stream()
+                .map(c -> c.facts().get("name"))
+                .filter(n -> n != null && !n.isBlank())
+                .findFirst()
+                .map(String::strip);
+    }
+}
