@@ -1,7 +1,11 @@
 package dev.voiceagent.vendor;
 
+import java.time.Duration;
+import java.util.Optional;
+
 /**
- * A call to an outside vendor (Workers AI, ElevenLabs, Twilio REST) that did not give a usable answer.
+ * A call to an outside vendor (Workers AI, ElevenLabs, Twilio REST, GoHighLevel, the CRM webhook) that did not give
+ * a usable answer.
  * The {@link Kind} lets the call loop decide what the caller hears and whether a retry can help;
  * the message never contains credentials.
  */
@@ -41,12 +45,23 @@ public final class VendorException extends RuntimeException {
     private final String vendor;
     private final Kind kind;
     private final int status;
+    private final Duration retryAfter;
 
     public VendorException(String vendor, Kind kind, int status, String message, Throwable cause) {
-        super(vendor + " " + kind + (status > 0 ? " (HTTP " + status + ")" : "") + ": " + message, cause);
+        this(vendor, kind, status, message, cause, null);
+    }
+
+    /**
+     * @param retryAfter how long the vendor asked callers to wait before trying again, or {@code null} when it did not
+     *                   say; a negative delay counts as zero
+     */
+    public VendorException(String vendor, Kind kind, int status, String message, Throwable cause, Duration retryAfter) {
+        super(vendor + " " + kind + (status > 0 ? " (HTTP " + status + ")" : "") + ": " + message
+                + (retryAfter == null ? "" : " (retry after " + Math.max(0, retryAfter.toMillis()) + " ms)"), cause);
         this.vendor = vendor;
         this.kind = kind;
         this.status = status;
+        this.retryAfter = retryAfter == null || !retryAfter.isNegative() ? retryAfter : Duration.ZERO;
     }
 
     public VendorException(String vendor, Kind kind, int status, String message) {
@@ -65,6 +80,15 @@ public final class VendorException extends RuntimeException {
     /** HTTP status, or 0 when no response was received. */
     public int status() {
         return status;
+    }
+
+    /**
+     * The wait the vendor asked for before the next attempt: a {@code Retry-After} header (seconds or HTTP-date), or
+     * what a vendor's own rate-limit headers imply. Empty when the answer said nothing about it; a retry policy then
+     * uses its own backoff.
+     */
+    public Optional<Duration> retryAfter() {
+        return Optional.ofNullable(retryAfter);
     }
 
     /** Maps an HTTP error status to a kind, as every vendor client does. */

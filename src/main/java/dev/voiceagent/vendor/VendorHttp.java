@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 
@@ -17,6 +18,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.helidon.common.buffers.DataReader;
+import io.helidon.http.Headers;
 import io.helidon.http.Status;
 import io.helidon.webclient.api.HttpClientRequest;
 import io.helidon.webclient.api.HttpClientResponse;
@@ -30,7 +32,9 @@ import io.helidon.webclient.api.WebClient;
  *     <li>non-2xx: kind from {@link VendorException#kindOf(int)}, message from the vendor's error body (first 2 KB):
  *     Cloudflare {@code {"errors":[{"code":3040,"message":"…"}],"success":false}}, ElevenLabs
  *     {@code {"detail":{"status":"invalid_api_key","message":"…"}}} or {@code {"detail":[{"loc":[…],"msg":"…"}]}},
- *     Twilio {@code {"code":20003,"message":"Authenticate",…}};</li>
+ *     Twilio {@code {"code":20003,"message":"Authenticate",…}}, GoHighLevel {@code {"statusCode":422,"message":[…]}};
+ *     a 429 or 503 carries the wait the vendor asked for ({@link VendorException#retryAfter()}), from
+ *     {@code Retry-After} or from a client's own {@link WaitHint};</li>
  *     <li>connect or read timeout: {@code TIMEOUT}; no connection or no response: {@code NETWORK};</li>
  *     <li>a failure while reading a body whose headers already arrived: {@code STREAM_CUT}.</li>
  * </ul>
@@ -94,12 +98,29 @@ public final class VendorHttp {
      * @throws VendorException for an error status, a timeout or a network failure
      */
     public HttpClientResponse send(Supplier<HttpClientRequest> request, Object entity) {
+        return send(request, entity, RetryAfter::of);
+    }
+
+    /**
+     * As {@link #send(Supplier, Object)}, but every response's headers, error or not, go through {@code waitHint}
+     * first: a vendor whose rate-limit headers say when to come back (GoHighLevel's {@code X-RateLimit-*}) reads them
+     * there, and what it returns becomes the {@link VendorException#retryAfter()} of a 429 or 503.
+     */
+    public HttpClientResponse send(Supplier<HttpClientRequest> request, Object entity, WaitHint waitHint) {
+        Objects.requireNonNull(waitHint, "waitHint");
         HttpClientResponse response = submit(request, entity);
+        int status = response.status().code();
+        Optional<Duration> wait;
+        try {
+            wait = waitHint.read(status, response.headers());
+        } catch (RuntimeException e) {
+            response.close();
+            throw e;
+        }
         if (response.status().family() == Status.Family.SUCCESSFUL) {
             return response;
         }
         try (response) {
-            int status = response.status().code();
             String detail;
             try {
                 byte[] body = response.inputStream().readNBytes(ERROR_BODY_LIMIT);
@@ -107,8 +128,21 @@ public final class VendorHttp {
             } catch (IOException | RuntimeException e) {
                 detail = response.status().reasonPhrase() + " (error body unreadable)";
             }
-            throw new VendorException(vendor, VendorException.kindOf(status), status, detail);
+            Duration retryAfter = status == 429 || status == 503 ? wait.orElse(null) : null;
+            throw new VendorException(vendor, VendorException.kindOf(status), status, detail, null, retryAfter);
         }
+    }
+
+    /** Reads what one response's headers say about when to send the next request. */
+    @FunctionalInterface
+    public interface WaitHint {
+
+        /**
+         * @param status  the response's HTTP status
+         * @param headers the response's headers
+         * @return how long the vendor wants callers to wait, if its answer says so
+         */
+        Optional<Duration> read(int status, Headers headers);
     }
 
     private HttpClientResponse submit(Supplier<HttpClientRequest> request, Object entity) {
@@ -220,7 +254,8 @@ public final class VendorHttp {
         JsonNode errors = root.path("errors");
         if (errors.isArray() && !errors.isEmpty()) {                      // Cloudflare
             JsonNode first = errors.get(0);
-            return "code " + first.path("code").asText("?") + ": " + first.path("message").asText("");
+            String message = first.path("message").asText("");
+            return first.has("code") ? "code " + first.path("code").asText() + ": " + message : message;
         }
         JsonNode detail = root.path("detail");
         if (detail.isObject()) {                                           // ElevenLabs
@@ -234,6 +269,15 @@ public final class VendorHttp {
         }
         if (detail.isTextual()) {
             return detail.asText();
+        }
+        JsonNode message = root.path("message");
+        if (root.has("statusCode") && (message.isTextual() || message.isArray())) {   // GoHighLevel (NestJS)
+            if (message.isTextual()) {
+                return message.asText();
+            }
+            StringBuilder joined = new StringBuilder();
+            message.forEach(m -> joined.append(joined.isEmpty() ? "" : "; ").append(m.asText()));
+            return joined.toString();
         }
         if (root.has("code") && root.has("message")) {                     // Twilio
             return "code " + root.path("code").asText() + ": " + root.path("message").asText();

@@ -35,7 +35,13 @@ import dev.voiceagent.vendor.CloudflareAccount;
  *     <li>{@link #LLM} (any other model): {@code {"messages":[…],"stream":…}}. Streamed answers are
  *     {@code text/event-stream}: one {@code data: {"response":"…"}} event per word (with the whitespace that follows
  *     it, so the deltas join to exactly the reply), a final {@code {"response":"","usage":{…}}} event, then
- *     {@code data: [DONE]}. Unstreamed: {@code {"result":{"response":…,"usage":{…}},"success":true,…}}.</li>
+ *     {@code data: [DONE]}. Unstreamed: {@code {"result":{"response":…,"usage":{…}},"success":true,…}}.
+ *     With {@code "response_format"} it is JSON mode (/workers-ai/features/json-mode/): the type must be
+ *     {@code json_schema} with an object schema in {@code json_schema}, and {@code "stream": true} is refused (JSON mode
+ *     does not stream); the answer is {@code {"result":{"response":{…an object…}},"success":true,…}}, scripted with
+ *     {@link #queueJsonAnswers} or {@link #jsonAnswerer}. {@link #queueJsonModeFailure()} answers the documented
+ *     {@code JSON Mode couldn't be met} error, whose status and code are <b>unconfirmed</b> (400 and no code here).
+ *     Requests are recorded in {@link #jsonModeCalls()}, not in {@link #chatCalls()}.</li>
  *     <li>{@link #AURA} ({@code @cf/deepgram/aura-1}): {@code {"text":…,"speaker":…}}; answers the test tone, shaped by
  *     {@link #auraReply(AuraReply)}, lasting {@link #audioMillisFor(String)}.</li>
  * </ul>
@@ -70,6 +76,11 @@ public final class FakeCloudflare extends FakeVendorServer {
     private volatile Function<ChatCall, String> replier = call -> "I see.";
     private volatile Duration firstTokenLatency = Duration.ZERO;
     private volatile Duration tokenInterval = Duration.ZERO;
+
+    private final List<JsonModeCall> jsonModeCalls = new CopyOnWriteArrayList<>();
+    private final Queue<JsonAnswer> jsonAnswers = new ConcurrentLinkedQueue<>();
+    private volatile Function<JsonModeCall, JsonNode> jsonAnswerer = call -> json.createObjectNode()
+            .put("summary", "The caller called.").set("facts", json.createObjectNode());
 
     private final List<AuraCall> auraCalls = new CopyOnWriteArrayList<>();
     private volatile AuraReply auraReply = AuraReply.RAW_MULAW;
@@ -139,6 +150,38 @@ public final class FakeCloudflare extends FakeVendorServer {
     /** Valid chat requests, in arrival order. */
     public List<ChatCall> chatCalls() {
         return List.copyOf(chatCalls);
+    }
+
+    // ---- JSON mode
+
+    /**
+     * JSON-mode answers, in order: each goes as is into {@code result.response}. Normally an object; a text node
+     * gives the JSON-in-a-string form some models send. When none is left, the {@link #jsonAnswerer} decides.
+     */
+    public void queueJsonAnswers(JsonNode... responses) {
+        for (JsonNode response : responses) {
+            jsonAnswers.add(new JsonAnswer(Objects.requireNonNull(response, "response")));
+        }
+    }
+
+    /** {@link #queueJsonAnswers(JsonNode...)} with the answer given as JSON text, e.g. {@code {"summary":"…"}}. */
+    public void queueJsonAnswer(String responseJson) {
+        queueJsonAnswers(parse(responseJson.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** The next JSON-mode request (in the queue's order) fails with {@code JSON Mode couldn't be met}. */
+    public void queueJsonModeFailure() {
+        jsonAnswers.add(new JsonAnswer(null));
+    }
+
+    /** Computes the answer when the queue is empty; the default is a summary and no facts. */
+    public void jsonAnswerer(Function<JsonModeCall, JsonNode> answerer) {
+        this.jsonAnswerer = Objects.requireNonNull(answerer, "answerer");
+    }
+
+    /** Valid JSON-mode requests, in arrival order. */
+    public List<JsonModeCall> jsonModeCalls() {
+        return List.copyOf(jsonModeCalls);
     }
 
     // ---- Aura
@@ -295,6 +338,10 @@ public final class FakeCloudflare extends FakeVendorServer {
             messages.add(Map.copyOf(fields));
         }
         boolean stream = body.path("stream").asBoolean(false);
+        if (body.has("response_format")) {
+            answerInJsonMode(model, List.copyOf(messages), stream, body, exchange);
+            return;
+        }
         ChatCall call = new ChatCall(model, List.copyOf(messages), stream, body);
         if (isRecording()) {
             chatCalls.add(call);
@@ -321,6 +368,41 @@ public final class FakeCloudflare extends FakeVendorServer {
             event(out, json.createObjectNode().put("response", "").set("usage", usage(reply)).toString());
             event(out, "[DONE]");
         }
+    }
+
+    private void answerInJsonMode(String model, List<Map<String, String>> messages, boolean stream, JsonNode body,
+                                  Exchange exchange) throws IOException {
+        JsonNode format = body.path("response_format");
+        JsonNode schema = format.path("json_schema");
+        if (!format.path("type").asText("").equals("json_schema") || !schema.isObject()
+                || !schema.path("type").asText("").equals("object")) {
+            exchange.sendJson(400, error(5006,
+                    "Error: response_format must be {\"type\":\"json_schema\",\"json_schema\":{an object schema}}"));
+            return;
+        }
+        if (stream) {
+            exchange.sendJson(400, error(5006, "Error: JSON Mode currently doesn't support streaming"));
+            return;
+        }
+        JsonModeCall call = new JsonModeCall(model, messages, schema, body);
+        if (isRecording()) {
+            jsonModeCalls.add(call);
+        }
+        JsonAnswer queued = jsonAnswers.poll();
+        if (queued != null && queued.response() == null) {
+            ObjectNode envelope = json.createObjectNode();
+            envelope.putArray("errors").addObject().put("message", "JSON Mode couldn't be met");
+            envelope.put("success", false);
+            envelope.putObject("result");
+            envelope.putArray("messages");
+            exchange.sendJson(400, envelope.toString());
+            return;
+        }
+        JsonNode response = queued != null ? queued.response() : jsonAnswerer.apply(call);
+        ObjectNode result = json.createObjectNode();
+        result.set("response", response);
+        result.set("usage", usage(response.toString()));
+        exchange.sendJson(200, success(result));
     }
 
     private void speak(Exchange exchange) throws IOException {
@@ -424,6 +506,20 @@ public final class FakeCloudflare extends FakeVendorServer {
      * @param body     the whole JSON body
      */
     public record ChatCall(String model, List<Map<String, String>> messages, boolean stream, JsonNode body) {
+    }
+
+    /**
+     * One valid JSON-mode request.
+     *
+     * @param messages each message's fields ({@code role}, {@code content}) as text
+     * @param schema   {@code response_format.json_schema}
+     * @param body     the whole JSON body
+     */
+    public record JsonModeCall(String model, List<Map<String, String>> messages, JsonNode schema, JsonNode body) {
+    }
+
+    /** A scripted JSON-mode answer; {@code null} for the "couldn't be met" failure. */
+    private record JsonAnswer(JsonNode response) {
     }
 
     /** One valid Aura request; {@code speaker} is the model's default {@code angus} when none was sent. */

@@ -40,6 +40,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * 422 {@code {"statusCode":422,"message":[…],"error":"Unprocessable Entity"}}, 400 {@code {"statusCode":400,"message":…}}.
  * Not documented, so <b>unconfirmed</b>: a missing or other {@code Version} (400 here), a {@code locationId} the
  * token may not use (403), a note or tags for an unknown contact (400), an unknown path (NestJS-style 404).
+ * <p>
+ * Rate limits: every answer, faulted or not, carries the documented headers {@code X-RateLimit-Max},
+ * {@code X-RateLimit-Remaining}, {@code X-RateLimit-Interval-Milliseconds}, {@code X-RateLimit-Limit-Daily} and
+ * {@code X-RateLimit-Daily-Remaining}, counted over a fixed window (default the documented 100 requests per 10 s and
+ * 200,000 per day; see {@link #rateLimit}). A request beyond either limit gets a 429, as does a scripted
+ * {@code Fault.status(429)}; both say {@code X-RateLimit-Remaining: 0}. The 429 itself, its body and whether it has a
+ * {@code Retry-After} are <b>unconfirmed</b> (not in the spec): no {@code Retry-After} unless {@link #retryAfter} asks
+ * for one.
  */
 public final class FakeGoHighLevel extends FakeVendorServer {
 
@@ -63,6 +71,14 @@ public final class FakeGoHighLevel extends FakeVendorServer {
     private final List<Note> notes = new CopyOnWriteArrayList<>();
     private final List<TagsAdded> tagsAdded = new CopyOnWriteArrayList<>();
     private volatile Duration latency = Duration.ZERO;
+    private final Object windowLock = new Object();
+    private int windowMax = 100;
+    private Duration windowLength = Duration.ofSeconds(10);
+    private long dailyLimit = 200_000;
+    private long windowStart;
+    private int windowUsed;
+    private long dailyUsed;
+    private volatile Duration retryAfter;
 
     /** A fake for the sub-account {@code locationId}, reached with the bearer {@code token}, on a free port. */
     public FakeGoHighLevel(String token, String locationId) {
@@ -80,6 +96,28 @@ public final class FakeGoHighLevel extends FakeVendorServer {
     /** How long every answer takes; default zero. */
     public void latency(Duration latency) {
         this.latency = Objects.requireNonNull(latency, "latency");
+    }
+
+    /**
+     * Allows {@code max} requests per fixed window of {@code interval} (starting with the window's first request) and
+     * {@code daily} in all; starts a fresh window and day.
+     */
+    public void rateLimit(int max, Duration interval, long daily) {
+        if (max < 1 || interval.toMillis() < 1 || daily < 1) {
+            throw new IllegalArgumentException("limits must be positive");
+        }
+        synchronized (windowLock) {
+            windowMax = max;
+            windowLength = interval;
+            dailyLimit = daily;
+            windowUsed = 0;
+            dailyUsed = 0;
+        }
+    }
+
+    /** A {@code Retry-After} (whole seconds, rounded up) on every 429, or none for {@code null} (the default). */
+    public void retryAfter(Duration wait) {
+        this.retryAfter = wait;
     }
 
     /** The stored contact with {@code id}, as the API would return it. */
@@ -120,6 +158,33 @@ public final class FakeGoHighLevel extends FakeVendorServer {
         }
         Matcher m = CONTACT_PATH.matcher(path);
         return m.matches() ? (m.group(2).equals("notes") ? NOTES : TAGS) : null;
+    }
+
+    @Override
+    protected Fault admit(String route, Fault scripted, Exchange exchange) {
+        boolean overLimit;
+        synchronized (windowLock) {
+            long now = System.nanoTime();
+            if (windowUsed == 0 || now - windowStart >= windowLength.toNanos()) {
+                windowStart = now;
+                windowUsed = 0;
+            }
+            windowUsed++;
+            dailyUsed++;
+            overLimit = windowUsed > windowMax || dailyUsed > dailyLimit;
+            boolean scripted429 = scripted instanceof Fault.Status status && status.httpStatus() == 429;
+            boolean rateLimited = overLimit && scripted == null || scripted429;
+            exchange.header("X-RateLimit-Max", String.valueOf(windowMax));
+            exchange.header("X-RateLimit-Remaining", String.valueOf(scripted429 ? 0 : Math.max(0, windowMax - windowUsed)));
+            exchange.header("X-RateLimit-Interval-Milliseconds", String.valueOf(windowLength.toMillis()));
+            exchange.header("X-RateLimit-Limit-Daily", String.valueOf(dailyLimit));
+            exchange.header("X-RateLimit-Daily-Remaining", String.valueOf(Math.max(0, dailyLimit - dailyUsed)));
+            Duration wait = retryAfter;
+            if (rateLimited && wait != null) {
+                exchange.header("Retry-After", String.valueOf((wait.toMillis() + 999) / 1000));
+            }
+        }
+        return scripted == null && overLimit ? Fault.status(429) : scripted;
     }
 
     @Override

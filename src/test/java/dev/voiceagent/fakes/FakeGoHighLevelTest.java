@@ -148,6 +148,50 @@ class FakeGoHighLevelTest {
         assertThat(ghl.requests(FakeGoHighLevel.TAGS), is(empty()));
     }
 
+    @Test
+    void everyAnswerCarriesTheRateLimitHeadersAndABurstBeyondTheWindowGets429() throws Exception {
+        ghl.rateLimit(2, Duration.ofSeconds(5), 1000);
+        String upsert = "{\"locationId\":\"" + LOCATION + "\",\"phone\":\"+1\"}";
+
+        HttpResponse<String> first = post("/contacts/upsert", upsert);
+        HttpResponse<String> second = send("/contacts/upsert", upsert, "Bearer wrong", FakeGoHighLevel.VERSION);
+        HttpResponse<String> third = post("/contacts/upsert", upsert);
+
+        assertThat(first.statusCode(), is(200));
+        assertThat(first.headers().firstValue("X-RateLimit-Max").orElse(""), is("2"));
+        assertThat(first.headers().firstValue("X-RateLimit-Remaining").orElse(""), is("1"));
+        assertThat(first.headers().firstValue("X-RateLimit-Interval-Milliseconds").orElse(""), is("5000"));
+        assertThat(first.headers().firstValue("X-RateLimit-Limit-Daily").orElse(""), is("1000"));
+        assertThat(first.headers().firstValue("X-RateLimit-Daily-Remaining").orElse(""), is("999"));
+        assertThat(second.statusCode(), is(401)); // refused requests count too
+        assertThat(second.headers().firstValue("X-RateLimit-Remaining").orElse(""), is("0"));
+        assertThat(third.statusCode(), is(429));
+        assertThat(third.headers().firstValue("X-RateLimit-Remaining").orElse(""), is("0"));
+        assertThat(third.headers().firstValue("Retry-After").isPresent(), is(false));
+        assertThat(ghl.upserts().size(), is(1));
+    }
+
+    @Test
+    void aFreshWindowAcceptsRequestsAgainAndScripted429sSayTheWindowIsUsedUp() throws Exception {
+        ghl.rateLimit(1, Duration.ofMillis(400), 1000);
+        ghl.retryAfter(Duration.ofMillis(1500));
+        String upsert = "{\"locationId\":\"" + LOCATION + "\",\"phone\":\"+1\"}";
+        assertThat(post("/contacts/upsert", upsert).statusCode(), is(200));
+        HttpResponse<String> over = post("/contacts/upsert", upsert);
+        Thread.sleep(450);
+        ghl.failNext(FakeGoHighLevel.UPSERT, Fault.status(429));
+
+        HttpResponse<String> scripted = post("/contacts/upsert", upsert);
+        HttpResponse<String> later = post("/contacts/upsert", upsert);
+
+        assertThat(over.statusCode(), is(429));
+        assertThat(over.headers().firstValue("Retry-After").orElse(""), is("2"));
+        assertThat(scripted.statusCode(), is(429));
+        assertThat(scripted.headers().firstValue("X-RateLimit-Remaining").orElse(""), is("0"));
+        assertThat(json.readTree(scripted.body()).path("statusCode").asInt(), is(429));
+        assertThat(later.statusCode(), is(429)); // the scripted one used this window's only slot
+    }
+
     private HttpResponse<String> post(String path, String body) throws Exception {
         return send(path, body, "Bearer " + TOKEN, FakeGoHighLevel.VERSION);
     }

@@ -37,6 +37,9 @@ import com.sun.net.httpserver.HttpServer;
  * {@link Fault.Status} or {@link Fault.Reply} one never reaches the vendor logic (so it is not in the vendor-specific
  * call lists).
  * <p>
+ * Subclasses may also answer for themselves before any fault, e.g. with a rate limit, and add headers to every
+ * answer: see {@link #admit}.
+ * <p>
  * Recording: by default every request is kept, body and all, so tests can inspect it. A load test sends thousands of
  * requests (each Whisper request carries seconds of audio), so {@link #recording(boolean) recording(false)} keeps
  * only the counts: {@link #requests(String)} and the vendor-specific call lists then stay as they were.
@@ -150,6 +153,18 @@ public abstract class FakeVendorServer implements AutoCloseable {
     /** Answers a path this vendor does not have. */
     protected abstract void notFound(Exchange exchange) throws IOException;
 
+    /**
+     * Called for every request to a known route (counted and recorded already) before it is answered: a subclass may
+     * add response headers to {@code exchange} here (they go on every answer, faulted or not) and may answer with a
+     * fault of its own, such as a 429 when its rate-limit window is used up.
+     *
+     * @param scripted the fault the test queued or set for this request, or {@code null}
+     * @return the fault to apply: normally {@code scripted}; {@code null} for the normal answer
+     */
+    protected Fault admit(String route, Fault scripted, Exchange exchange) {
+        return scripted;
+    }
+
     private String checkRoute(String route) {
         if (!routes.contains(route)) {
             throw new IllegalArgumentException("no route " + route + " on " + getClass().getSimpleName() + ", only " + routes);
@@ -185,11 +200,15 @@ public abstract class FakeVendorServer implements AutoCloseable {
         if (recording) {
             received.add(request);
         }
-        Fault fault = nextFault(route);
-        Exchange exchange = new Exchange(raw, request, fault instanceof Fault.CutAfterBytes cut ? cut.bytes() : -1);
+        Fault scripted = nextFault(route);
+        Exchange exchange = new Exchange(raw, request, scripted instanceof Fault.CutAfterBytes cut ? cut.bytes() : -1);
+        Fault fault = admit(route, scripted, exchange);
         switch (fault) {
             case Fault.Status status -> exchange.sendJson(status.httpStatus(), errorBody(route, status.httpStatus()));
-            case Fault.Reply reply -> exchange.send(reply.httpStatus(), reply.contentType(), reply.body());
+            case Fault.Reply reply -> {
+                reply.headers().forEach(exchange::header);
+                exchange.send(reply.httpStatus(), reply.contentType(), reply.body());
+            }
             case Fault.Delay delay -> {
                 exchange.pause(delay.delay());
                 handle(route, exchange);
@@ -239,6 +258,11 @@ public abstract class FakeVendorServer implements AutoCloseable {
 
         public ReceivedRequest request() {
             return request;
+        }
+
+        /** Sets a response header; call before the answer starts. */
+        public void header(String name, String value) {
+            raw.getResponseHeaders().set(name, value);
         }
 
         public void sendJson(int status, String json) throws IOException {

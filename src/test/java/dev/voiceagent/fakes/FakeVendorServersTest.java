@@ -90,6 +90,65 @@ class FakeVendorServersTest {
     }
 
     @Test
+    void cloudflareJsonModeAnswersAnObjectAndRefusesStreamingOrOtherFormats() throws Exception {
+        try (FakeCloudflare cloudflare = new FakeCloudflare("acc", "token")) {
+            String url = cloudflare.baseUrl() + "/accounts/acc/ai/run/@cf/meta/llama-3.3-70b-instruct-fp8-fast";
+            String schema = "{\"type\":\"object\",\"properties\":{\"summary\":{\"type\":\"string\"}}}";
+            String messages = "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]";
+            cloudflare.queueJsonAnswer("{\"summary\":\"Said hi.\"}");
+            cloudflare.queueJsonModeFailure();
+
+            HttpResponse<String> answered = post(url, "application/json", "{" + messages
+                    + ",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":" + schema + "}}",
+                    "Authorization", "Bearer token");
+            HttpResponse<String> failed = post(url, "application/json", "{" + messages
+                    + ",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":" + schema + "}}",
+                    "Authorization", "Bearer token");
+            HttpResponse<String> streamed = post(url, "application/json", "{" + messages + ",\"stream\":true,"
+                    + "\"response_format\":{\"type\":\"json_schema\",\"json_schema\":" + schema + "}}",
+                    "Authorization", "Bearer token");
+            HttpResponse<String> jsonObject = post(url, "application/json", "{" + messages
+                    + ",\"response_format\":{\"type\":\"json_object\"}}", "Authorization", "Bearer token");
+
+            assertThat(answered.statusCode(), is(200));
+            JsonNode envelope = json.readTree(answered.body());
+            assertThat(envelope.path("result").path("response").isObject(), is(true));
+            assertThat(envelope.path("result").path("response").path("summary").asText(), is("Said hi."));
+            assertThat(envelope.path("success").asBoolean(), is(true));
+            assertThat(envelope.path("errors").isArray(), is(true));
+            assertThat(failed.statusCode(), is(400));
+            assertThat(json.readTree(failed.body()).path("errors").path(0).path("message").asText(),
+                    is("JSON Mode couldn't be met"));
+            assertThat(streamed.statusCode(), is(400));
+            assertThat(jsonObject.statusCode(), is(400));
+            assertThat(cloudflare.jsonModeCalls().size(), is(2));
+            assertThat(cloudflare.jsonModeCalls().getFirst().schema(), is(json.readTree(schema)));
+            assertThat(cloudflare.chatCalls(), is(empty()));
+        }
+    }
+
+    @Test
+    void webhookReceiverTakesOnlyJsonOnItsSecretPath() throws Exception {
+        try (FakeWebhookReceiver receiver = new FakeWebhookReceiver()) {
+            HttpResponse<String> form = post(receiver.url().toString(), "application/x-www-form-urlencoded", "a=1",
+                    "Idempotency-Key", "CA1");
+            HttpResponse<String> notAnObject = post(receiver.url().toString(), "application/json", "[1]",
+                    "Idempotency-Key", "CA1");
+            HttpResponse<String> elsewhere = post(receiver.baseUrl() + "/hooks/guess", "application/json", "{}",
+                    "Idempotency-Key", "CA1");
+            HttpResponse<String> accepted = post(receiver.url().toString(), "application/json", "{\"a\":1}",
+                    "Idempotency-Key", "CA1");
+
+            assertThat(form.statusCode(), is(400));
+            assertThat(notAnObject.statusCode(), is(400));
+            assertThat(elsewhere.statusCode(), is(404));
+            assertThat(accepted.statusCode(), is(200));
+            assertThat(receiver.accepted().size(), is(1));
+            assertThat(receiver.accepted().getFirst().idempotencyKey(), is("CA1"));
+        }
+    }
+
+    @Test
     void cloudflareAnswersAnotherAccountsPathWithRoutingError() throws Exception {
         try (FakeCloudflare cloudflare = new FakeCloudflare("acc", "token")) {
             HttpResponse<String> response = post(cloudflare.baseUrl() + "/accounts/other/ai/run/@cf/openai/whisper",

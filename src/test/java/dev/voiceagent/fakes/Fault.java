@@ -2,6 +2,7 @@ package dev.voiceagent.fakes;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 
 /** Something a {@link FakeVendorServer} does wrong on purpose, for one request or for all of a route's requests. */
@@ -32,12 +33,20 @@ public sealed interface Fault {
 
     /** Answer exactly this, whatever the request: for bodies a vendor might send but the fake would not. */
     static Fault reply(int httpStatus, String contentType, byte[] body) {
-        return new Reply(httpStatus, contentType, body);
+        return new Reply(httpStatus, contentType, body, Map.of());
     }
 
     /** {@link #reply(int, String, byte[])} with a UTF-8 text body. */
     static Fault reply(int httpStatus, String contentType, String body) {
-        return new Reply(httpStatus, contentType, body.getBytes(StandardCharsets.UTF_8));
+        return reply(httpStatus, contentType, body, Map.of());
+    }
+
+    /**
+     * {@link #reply(int, String, String)} with these response headers too (e.g. {@code Retry-After}); they win over
+     * any the fake adds itself.
+     */
+    static Fault reply(int httpStatus, String contentType, String body, Map<String, String> headers) {
+        return new Reply(httpStatus, contentType, body.getBytes(StandardCharsets.UTF_8), headers);
     }
 
     /** See {@link Fault#status(int)}. */
@@ -65,11 +74,12 @@ public sealed interface Fault {
         }
     }
 
-    /** See {@link Fault#reply(int, String, byte[])}. */
-    record Reply(int httpStatus, String contentType, byte[] body) implements Fault {
+    /** See {@link Fault#reply(int, String, byte[])} and {@link Fault#reply(int, String, String, Map)}. */
+    record Reply(int httpStatus, String contentType, byte[] body, Map<String, String> headers) implements Fault {
         public Reply {
             Objects.requireNonNull(contentType, "contentType");
             body = body.clone();
+            headers = Map.copyOf(headers);
         }
     }
 }
