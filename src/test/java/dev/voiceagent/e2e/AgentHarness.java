@@ -34,6 +34,10 @@ import dev.voiceagent.Main;
 import dev.voiceagent.config.Settings;
 import dev.voiceagent.fakes.FakeCloudflare;
 import dev.voiceagent.fakes.FakeElevenLabs;
+import dev.voiceagent.fakes.FakeGoHighLevel;
+import dev.voiceagent.fakes.FakeWebhookReceiver;
+import dev.voiceagent.store.CallDetail;
+import dev.voiceagent.store.TestDatabase;
 import dev.voiceagent.fakes.FakeTwilioCaller;
 import dev.voiceagent.fakes.FakeTwilioRest;
 import dev.voiceagent.twilio.TwilioSignature;
@@ -49,6 +53,9 @@ final class AgentHarness implements AutoCloseable {
     static final String AUTH_TOKEN = "twilio-test-auth-token";
     static final String PUBLIC_BASE_URL = "https://agent.example.test";
     static final String AGENT_NUMBER = "+15550100001";
+    static final String GHL_TOKEN = "ghl-test-token";
+    static final String GHL_LOCATION = "loc0000000000000000001";
+    static final String ADMIN_KEY = "admin-test-key";
 
     /**
      * A persona with short phrases so tests run quickly; tests may pass their own YAML. It answers with the
@@ -65,8 +72,10 @@ final class AgentHarness implements AutoCloseable {
                 reprompt: "Are you there?"
                 goodbye: "Goodbye now."
                 apology: "Sorry, say that again?"
+                returningGreeting: "Welcome back, {name}."
                 prompt: "You are a test agent."
-                collect: [name]
+                collect: [name, { reason: why they called }]
+                tags: [voice-agent, test-line]
                 turnTaking: { endOfTurnMs: 600, repromptAfterSeconds: 20, maxCallMinutes: 5,
                               speculation: { enabled: false } }
             """;
@@ -81,6 +90,9 @@ final class AgentHarness implements AutoCloseable {
     final FakeCloudflare cloudflare = new FakeCloudflare("cf-account", "cf-token");
     final FakeElevenLabs elevenLabs = new FakeElevenLabs("el-key");
     final FakeTwilioRest twilio = new FakeTwilioRest(ACCOUNT_SID, AUTH_TOKEN);
+    final FakeGoHighLevel ghl = new FakeGoHighLevel(GHL_TOKEN, GHL_LOCATION);
+    final FakeWebhookReceiver webhook = new FakeWebhookReceiver();
+    final String databaseUrl;
     final Path personasFile;
     final WebServer server;
     final Main.Agent agent;
@@ -92,11 +104,20 @@ final class AgentHarness implements AutoCloseable {
         personasFile = Files.createTempFile("personas", ".yaml");
         Files.writeString(personasFile, personasYaml);
         Map<String, String> env = environment(0, cloudflare, elevenLabs, twilio, personasFile);
+        env.put("GHL_API_KEY", GHL_TOKEN);
+        env.put("GHL_LOCATION_ID", GHL_LOCATION);
+        env.put("GHL_API_BASE_URL", ghl.baseUrl());
+        env.put("CRM_WEBHOOK_URL", webhook.url().toString());
+        env.put("ADMIN_API_KEY", ADMIN_KEY);
         env.putAll(envOverrides);
+        databaseUrl = env.get("DATABASE_URL");
         env.values().removeIf(v -> v == null || v.isEmpty());
         Map<String, String> settingsYaml = new HashMap<>(Map.of("calls.sttTimeoutMs", "1500",
                                                                "calls.llmTimeoutMs", "1500",
-                                                               "calls.ttsTimeoutMs", "1500"));
+                                                               "calls.ttsTimeoutMs", "1500",
+                                                               "afterCall.firstRetryMs", "50",
+                                                               "afterCall.maxRetryMs", "400",
+                                                               "afterCall.requestTimeoutMs", "2000"));
         settingsYaml.putAll(yaml);
         Settings settings = Settings.load(Config.just(ConfigSources.create(settingsYaml)), env);
         WebServerConfig.Builder builder = WebServer.builder().host("127.0.0.1");
@@ -119,6 +140,8 @@ final class AgentHarness implements AutoCloseable {
         env.put("ELEVENLABS_API_KEY", "el-key");
         env.put("ELEVENLABS_API_BASE_URL", elevenLabs.baseUrl());
         env.put("PERSONAS_FILE", personasFile.toString());
+        // A database of its own per server, on the test JVM's embedded PostgreSQL.
+        env.put("DATABASE_URL", TestDatabase.fresh("e2e"));
         return env;
     }
 
@@ -229,6 +252,30 @@ final class AgentHarness implements AutoCloseable {
         return caller;
     }
 
+    /** The stored call, once {@code condition} holds for it. */
+    CallDetail awaitStoredCall(String callSid, java.util.function.Predicate<CallDetail> condition, String what) {
+        java.util.concurrent.atomic.AtomicReference<CallDetail> found = new java.util.concurrent.atomic.AtomicReference<>();
+        await(() -> {
+            java.util.Optional<CallDetail> d = agent.store().call(callSid);
+            d.ifPresent(found::set);
+            return d.isPresent() && condition.test(d.get());
+        }, Duration.ofSeconds(15), what);
+        return found.get();
+    }
+
+    /** GET on the call API with the admin key (or {@code token}, null for none). */
+    HttpResponse<String> api(String pathAndQuery, String token) throws Exception {
+        HttpRequest.Builder req = HttpRequest.newBuilder(httpUri(pathAndQuery)).GET();
+        if (token != null) {
+            req.header("Authorization", "Bearer " + token);
+        }
+        return http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> api(String pathAndQuery) throws Exception {
+        return api(pathAndQuery, ADMIN_KEY);
+    }
+
     int activeCalls() {
         return agent.calls().size();
     }
@@ -263,6 +310,8 @@ final class AgentHarness implements AutoCloseable {
         cloudflare.close();
         elevenLabs.close();
         twilio.close();
+        ghl.close();
+        webhook.close();
         Files.deleteIfExists(personasFile);
     }
 }
