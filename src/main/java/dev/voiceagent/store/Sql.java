@@ -90,8 +90,13 @@ final class Sql {
 
     // ---- columns: DbRow gives the driver's raw objects (Timestamp, Integer, Long, String) ---------------------
 
+    /** The driver's value, null for SQL NULL ({@code DbColumn.get()} throws on NULL). */
+    static Object raw(DbRow row, String column) {
+        return row.column(column).get(Object.class);
+    }
+
     static String string(DbRow row, String column) {
-        Object value = row.column(column).get();
+        Object value = raw(row, column);
         return value == null ? null : value.toString();
     }
 
@@ -100,24 +105,24 @@ final class Sql {
     }
 
     static long longValue(DbRow row, String column) {
-        return ((Number) row.column(column).get()).longValue();
+        return ((Number) raw(row, column)).longValue();
     }
 
     static int intValue(DbRow row, String column) {
-        return ((Number) row.column(column).get()).intValue();
+        return ((Number) raw(row, column)).intValue();
     }
 
     static Optional<Long> optionalLong(DbRow row, String column) {
-        Object value = row.column(column).get();
+        Object value = raw(row, column);
         return value == null ? Optional.empty() : Optional.of(((Number) value).longValue());
     }
 
     static boolean bool(DbRow row, String column) {
-        return (Boolean) row.column(column).get();
+        return (Boolean) raw(row, column);
     }
 
     static Instant instant(DbRow row, String column) {
-        Object value = row.column(column).get();
+        Object value = raw(row, column);
         return switch (value) {
             case null -> null;
             case Timestamp ts -> ts.toInstant();
