@@ -76,7 +76,7 @@ public final class Database implements AutoCloseable {
             if (e instanceof StoreException) {
                 throw e;
             }
-            throw new StoreException("Could not connect to " + description + ": " + Sql.reason(e), e);
+            throw new StoreException("Could not open " + description + ": " + Sql.reason(e), e);
         }
     }
 
