@@ -96,7 +96,7 @@ public final class Main {
         Agent agent;
         try {
             agent = setup(builder, settings);
-        } catch (PersonaConfigException | StoreException e) {
+        } catch (PersonaConfigException | StoreException | IllegalArgumentException e) {
             LOG.severe("cannot start: " + e.getMessage());
             System.exit(2);
             return;
