@@ -17,10 +17,15 @@ WORKDIR /app
 COPY --from=build /src/target/voice-agent.jar ./
 COPY --from=build /src/target/libs ./libs
 COPY config ./config
-# Training run (JDK 25, JEP 483/514): start the server once with no vendors and exit, recording the
-# classes it loads and links, so real starts skip that work.
-RUN java -XX:AOTCacheOutput=voice-agent.aot -Dvoiceagent.exitAfterStart=true -jar voice-agent.jar
+# PostgreSQL refuses to run as root, and the embedded one (used when DATABASE_URL is unset) keeps its files
+# in /app/data: mount a volume there, or set DATABASE_URL, for calls to outlive a redeploy.
+RUN mkdir -p /app/data && chown -R agent:agent /app
 USER agent
+# Training run (JDK 25, JEP 483/514): start the server once with no vendors (and a throwaway embedded
+# database) and exit, recording the classes it loads and links, so real starts skip that work.
+RUN DATA_DIR=/tmp/aot-data java -XX:AOTCacheOutput=voice-agent.aot -Dvoiceagent.exitAfterStart=true -jar voice-agent.jar \
+ && rm -rf /tmp/aot-data
+VOLUME /app/data
 ENV PORT=8080
 EXPOSE 8080
 # Liveness only: readiness (/observe/health/ready) also depends on vendor keys and draining.

@@ -113,7 +113,8 @@ YAML
   while IFS='=' read -r name value; do
     case "$name" in [A-Z]*_*) export "$name=$value" ;; esac
   done < <(grep -E '^[A-Z_]+=' "$RUN_DIR/fakes.out")
-  export PORT PUBLIC_BASE_URL PERSONAS_FILE="$RUN_DIR/personas.yaml"
+  # A fresh embedded PostgreSQL per run (DATABASE_URL unset): calls, turns and the CRM outbox are stored as in production.
+  export PORT PUBLIC_BASE_URL PERSONAS_FILE="$RUN_DIR/personas.yaml" DATA_DIR="$RUN_DIR/data"
   # shellcheck disable=SC2086
   exec $SERVER_PIN java -Dserver.host=127.0.0.1 ${SERVER_JAVA_OPTS:-} -jar target/voice-agent.jar > "$RUN_DIR/server.out" 2> "$RUN_DIR/server.log"
 ) &

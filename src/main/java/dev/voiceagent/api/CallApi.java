@@ -58,8 +58,11 @@ public final class CallApi implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.any(this::authorize)
-                .get("/personas", this::listPersonas)
+        // Only the API's own paths: the service sits at the root beside health, metrics and Twilio's routes.
+        for (String path : new String[] {"/personas", "/personas/{id}", "/calls", "/calls/{callSid}"}) {
+            rules.any(path, this::authorize);
+        }
+        rules.get("/personas", this::listPersonas)
                 .get("/personas/{id}", this::getPersona)
                 .get("/calls", this::listCalls)
                 .get("/calls/{callSid}", this::getCall);

@@ -202,6 +202,10 @@ public final class DeliveryWorker implements AutoCloseable {
             return;
         }
         CallDetail call = detail(d);
+        if (!call.call().from().matches("\\+?[0-9]{5,16}")) {
+            fail(d, "the caller's number is withheld (" + call.call().from() + "): no contact to file the call under");
+            return;
+        }
         Optional<Persona> persona = personas.current().byId(call.call().personaId());
         String contactId = d.progress().get("contactId");
         if (contactId == null) {

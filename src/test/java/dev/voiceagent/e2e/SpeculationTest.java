@@ -93,6 +93,10 @@ class SpeculationTest {
             assertThat(history.contains("Speculative answer"), is(false));
             assertThat(history.contains("Final answer."), is(true));
             assertThat(history.contains("leaking pipe in my kitchen"), is(true));
+            String stored = h.awaitStoredCall(caller.callSid(), d -> d.turns().size() >= 3, "turns stored")
+                    .turns().toString();
+            assertThat(stored.contains("Speculative answer"), is(false));
+            assertThat(stored.contains("Final answer."), is(true));
         }
     }
 

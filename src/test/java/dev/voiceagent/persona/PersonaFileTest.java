@@ -87,6 +87,42 @@ class PersonaFileTest {
                    containsString("not found"));
     }
 
+    @Test
+    void factsToCollectHaveKeysGivenOrMadeFromTheirWords() throws IOException {
+        Persona p = PersonaFile.load(write("""
+                personas:
+                  - id: a
+                    voice: { id: v1 }
+                    prompt: Be A.
+                    greeting: Hello.
+                    returningGreeting: "Hi {name}."
+                    collect:
+                      - name: the caller's full name
+                      - the preferred time
+                """)).byId("a").orElseThrow();
+        assertThat(p.collect(), is(java.util.List.of(new FactSpec("name", "the caller's full name"),
+                                                      new FactSpec("preferred_time", "the preferred time"))));
+        assertThat(p.returningGreeting(), is("Hi {name}."));
+    }
+
+    @Test
+    void badFactKeysAreRejectedByName() throws IOException {
+        Path file = write("""
+                personas:
+                  - id: a
+                    voice: { id: v1 }
+                    prompt: Be A.
+                    greeting: Hello.
+                    collect:
+                      - Full Name: the caller's full name
+                      - name: one
+                      - name: two
+                """);
+        String message = assertThrows(PersonaConfigException.class, () -> PersonaFile.load(file)).getMessage();
+        assertThat(message, allOf(containsString("persona 'a': collect[0]: fact key must be lower_snake_case"),
+                                  containsString("collect has the key 'name' twice")));
+    }
+
     private Path write(String yaml) throws IOException {
         Path file = dir.resolve("personas-" + System.nanoTime() + ".yaml");
         Files.writeString(file, yaml);
