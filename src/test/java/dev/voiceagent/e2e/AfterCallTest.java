@@ -98,6 +98,25 @@ class AfterCallTest {
     }
 
     @Test
+    void aDeliveryStillFailingAtItsGiveUpTimeIsMarkedFailedAndStaysVisible() throws Exception {
+        try (AgentHarness h = AgentHarness.start(AgentHarness.DEFAULT_PERSONAS, Map.of(),
+                                                 Map.of("afterCall.giveUpAfterMs", "1500"))) {
+            h.cloudflare.queueJsonAnswer(EXTRACTED);
+            h.ghl.failAlways(FakeGoHighLevel.UPSERT, Fault.status(503));
+            String callSid = oneTurnCall(h, "+15551230006");
+            CallDetail given = h.awaitStoredCall(callSid, d -> status(d, "gohighlevel") != null
+                                                              && status(d, "gohighlevel").status().equals("failed"),
+                                                 "the delivery given up");
+            assertThat(status(given, "gohighlevel").lastError().orElseThrow(), containsString("gave up"));
+            assertThat(status(given, "gohighlevel").attempts(), greaterThan(1));
+            assertThat(h.ghl.notes().size(), is(0));
+            assertThat("the webhook is delivered regardless", delivered(given, "webhook"), is(true));
+            String api = h.api("/calls/" + callSid).body();
+            assertThat(api, containsString("\"gohighlevel\":{\"status\":\"failed\""));
+        }
+    }
+
+    @Test
     void theOutboxSurvivesARestartAndStillDeliversExactlyOnce() throws Exception {
         String database = TestDatabase.fresh("outbox");
         try (FakeGoHighLevel ghl = new FakeGoHighLevel(AgentHarness.GHL_TOKEN, AgentHarness.GHL_LOCATION)) {
