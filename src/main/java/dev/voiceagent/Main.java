@@ -171,7 +171,7 @@ public final class Main {
         Optional<CallWebhook> webhook = afterCall.webhookUrl()
                 .map(url -> new HttpCallWebhook(url, afterCall.requestTimeout()));
         Optional<CallExtractor> extractor = cloudflare.map(cf -> new WorkersAiExtractor(cf, afterCall.requestTimeout()));
-        DeliveryWorker worker = new DeliveryWorker(store, personas, extractor, crm, webhook, afterCall,
+        DeliveryWorker worker = new DeliveryWorker(store, personas, extractor, crm, webhook, afterCall, metrics,
                                                    Clock.systemUTC()).start();
 
         boolean agentCanRun = cloudflare.isPresent();

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.voiceagent.config.Settings;
 import dev.voiceagent.llm.CallExtractor;
 import dev.voiceagent.llm.Extraction;
+import dev.voiceagent.observe.CallMetrics;
 import dev.voiceagent.persona.FactSpec;
 import dev.voiceagent.persona.Persona;
 import dev.voiceagent.persona.PersonaCatalog;
@@ -58,6 +59,7 @@ public final class DeliveryWorker implements AutoCloseable {
     private final Optional<CallWebhook> webhook;
     private final Settings.AfterCall settings;
     private final Clock clock;
+    private final CallMetrics metrics;
     private final ObjectMapper json = new ObjectMapper();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final AtomicLong delivered = new AtomicLong();
@@ -68,7 +70,8 @@ public final class DeliveryWorker implements AutoCloseable {
 
     public DeliveryWorker(CallStore store, PersonaCatalog personas, Optional<CallExtractor> extractor,
                           Optional<ContactCrm> crm, Optional<CallWebhook> webhook, Settings.AfterCall settings,
-                          Clock clock) {
+                          CallMetrics metrics, Clock clock) {
+        this.metrics = metrics;
         this.store = store;
         this.personas = personas;
         this.extractor = extractor;
@@ -193,6 +196,7 @@ public final class DeliveryWorker implements AutoCloseable {
         Extraction result = extractor.get().extract(settings.extractionModel(), facts,
                                                     CallReport.transcript(call.turns()));
         store.extracted(d.id(), d.callSid(), result.summary(), result.facts(), then, giveUpAt());
+        metrics.afterCall(d.target(), "delivered");
         LOG.info("call summarised: " + d.callSid() + " (" + result.facts().size() + " fact(s))");
     }
 
@@ -249,6 +253,7 @@ public final class DeliveryWorker implements AutoCloseable {
 
     private void done(Delivery d) {
         store.delivered(d.id());
+        metrics.afterCall(d.target(), "delivered");
         delivered.incrementAndGet();
         LOG.info("call delivered to " + d.target() + ": " + d.callSid() + " (attempt " + (d.attempts() + 1) + ")");
     }
@@ -258,6 +263,7 @@ public final class DeliveryWorker implements AutoCloseable {
             if (d.target().equals(CallStore.EXTRACTION)) {
                 // The model could not answer in the schema: the CRM still gets the transcript.
                 store.extractionFailed(d.id(), e.getMessage(), followUps(), giveUpAt());
+                metrics.afterCall(d.target(), "failed");
                 failed.incrementAndGet();
                 return;
             }
@@ -275,6 +281,7 @@ public final class DeliveryWorker implements AutoCloseable {
         if (next.isAfter(d.giveUpAt())) {
             if (d.target().equals(CallStore.EXTRACTION)) {
                 store.extractionFailed(d.id(), "gave up: " + error, followUps(), giveUpAt());
+                metrics.afterCall(d.target(), "failed");
                 failed.incrementAndGet();
                 return;
             }
@@ -284,9 +291,11 @@ public final class DeliveryWorker implements AutoCloseable {
         LOG.warning("after-call " + d.target() + " for " + d.callSid() + " failed (attempt " + (d.attempts() + 1)
                     + "), retrying in " + delay.toMillis() + " ms: " + error);
         store.retryAt(d.id(), next, error);
+        metrics.afterCall(d.target(), "retry");
     }
 
     private void fail(Delivery d, String error) {
+        metrics.afterCall(d.target(), "failed");
         LOG.severe("after-call " + d.target() + " for " + d.callSid() + " failed for good: " + error);
         store.failed(d.id(), error);
         failed.incrementAndGet();

@@ -71,6 +71,12 @@ public final class CallMetrics {
                                      .tags(Metrics.tags("outcome", outcome))).increment();
     }
 
+    /** One attempt at after-call work: {@code target} extraction/gohighlevel/webhook; delivered, retry or failed. */
+    public void afterCall(String target, String outcome) {
+        registry.getOrCreate(Counter.builder("voice.after_call").description("After-call work attempts, by target and outcome")
+                                     .tags(Metrics.tags("target", target, "outcome", outcome))).increment();
+    }
+
     /** Vendor requests one answered turn cost, speculations included (compare with voice.turns). */
     public void turnRequests(int stt, int llm) {
         registry.getOrCreate(Counter.builder("voice.turn.requests").description("STT and LLM requests made for turns")

@@ -66,6 +66,15 @@ class BargeInTest {
             assertThat(heard, not(org.hamcrest.Matchers.containsString("Third")));
             assertThat(contents.getLast(), is("Wait, actually I have a question."));
             assertThat(caller.protocolErrors(), is(org.hamcrest.Matchers.empty()));
+
+            // Stored the same way: the agent's turn as heard, marked interrupted.
+            var stored = h.awaitStoredCall(caller.callSid(), d -> d.turns().size() >= 4, "the interrupted turn stored");
+            var cut = stored.turns().get(2);
+            assertThat(cut.role(), is(dev.voiceagent.store.TurnRecord.Role.AGENT));
+            assertThat(cut.interrupted(), is(true));
+            assertThat(cut.text(), startsWith(FIRST));
+            assertThat(cut.text(), not(org.hamcrest.Matchers.containsString("Third")));
+            assertThat(stored.turns().get(3).text(), is("Wait, actually I have a question."));
         }
     }
 

@@ -199,13 +199,8 @@ public final class FakeGoHighLevel extends FakeVendorServer {
             exchange.sendJson(400, badRequest("Version header must be " + VERSION));
             return;
         }
-        JsonNode body;
-        try {
-            body = json.readTree(request.body());
-        } catch (IOException e) {
-            body = null;
-        }
-        if (body == null || !body.isObject()) {
+        JsonNode body = jsonObject(json, request.body());
+        if (body == null) {
             exchange.sendJson(422, unprocessable(List.of("body must be a JSON object")));
             return;
         }

@@ -147,6 +147,17 @@ public abstract class FakeVendorServer implements AutoCloseable {
     /** Answers a request to {@code route} the way the vendor does. */
     protected abstract void handle(String route, Exchange exchange) throws IOException;
 
+    /** The request body as a JSON object, or null when it is not one (the fake then answers its vendor's 4xx). */
+    protected static com.fasterxml.jackson.databind.JsonNode jsonObject(com.fasterxml.jackson.databind.ObjectMapper json,
+                                                                        byte[] body) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode node = json.readTree(body);
+            return node != null && node.isObject() ? node : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     /** The vendor's documented error body for {@code status}, as JSON. */
     protected abstract String errorBody(String route, int status);
 

@@ -65,13 +65,8 @@ public final class FakeWebhookReceiver extends FakeVendorServer {
             exchange.sendJson(400, error("Content-Type must be application/json"));
             return;
         }
-        JsonNode body;
-        try {
-            body = json.readTree(request.body());
-        } catch (IOException e) {
-            body = null;
-        }
-        if (body == null || !body.isObject()) {
+        JsonNode body = jsonObject(json, request.body());
+        if (body == null) {
             exchange.sendJson(400, error("body must be a JSON object"));
             return;
         }
