@@ -119,7 +119,13 @@ public final class Main {
      */
     public static Agent setup(WebServerConfig.Builder server, Settings settings) {
         PersonaCatalog personas = PersonaCatalog.open(settings.personasFile(), Duration.ofSeconds(2));
-        Database database = Database.open(settings.databaseUrl(), settings.dataDir());
+        Database database;
+        try {
+            database = Database.open(settings.databaseUrl(), settings.dataDir());
+        } catch (RuntimeException e) {
+            personas.close();
+            throw e;
+        }
         CallStore store = new PostgresCallStore(database.client());
         CallJournal journal = new CallJournal(store, 100_000);
         CallMetrics metrics = CallMetrics.global();

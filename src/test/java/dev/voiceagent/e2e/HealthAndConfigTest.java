@@ -51,6 +51,33 @@ class HealthAndConfigTest {
     }
 
     @Test
+    void aDatabaseThatCannotBeUsedStopsStartupWithAClearMessage() throws Exception {
+        int closedPort = ServerProcess.freePort();
+        assertThat(startupError("not a database url"), containsString("DATABASE_URL is not a usable PostgreSQL URL"));
+        String unreachable = startupError("postgres://agent:s3cret-pass@127.0.0.1:" + closedPort + "/voice");
+        assertThat(unreachable, containsString("127.0.0.1:" + closedPort));
+        assertThat("the password is never shown", unreachable.contains("s3cret-pass"), is(false));
+    }
+
+    /** What Main.setup throws for this DATABASE_URL (the message main() logs before exiting with 2). */
+    private static String startupError(String databaseUrl) throws Exception {
+        java.nio.file.Path personas = java.nio.file.Files.createTempFile("personas", ".yaml");
+        try {
+            java.nio.file.Files.writeString(personas, AgentHarness.DEFAULT_PERSONAS);
+            Map<String, String> env = Map.of("DATABASE_URL", databaseUrl, "PERSONAS_FILE", personas.toString());
+            dev.voiceagent.config.Settings settings = dev.voiceagent.config.Settings.load(
+                    io.helidon.config.Config.empty(), env);
+            long started = System.nanoTime();
+            RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                    () -> dev.voiceagent.Main.setup(io.helidon.webserver.WebServer.builder().host("127.0.0.1"), settings));
+            assertThat("fails fast", (System.nanoTime() - started) / 1_000_000_000L < 10, is(true));
+            return e.getMessage();
+        } finally {
+            java.nio.file.Files.deleteIfExists(personas);
+        }
+    }
+
+    @Test
     void metricsAreServedInPrometheusFormat() throws Exception {
         try (AgentHarness h = AgentHarness.start()) {
             dev.voiceagent.fakes.FakeTwilioCaller caller = h.call();
