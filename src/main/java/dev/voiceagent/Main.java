@@ -208,7 +208,8 @@ public final class Main {
 
     private static StorageCheck storageCheck(Database database, CallJournal journal, DeliveryWorker worker) {
         Map<String, Object> details = new LinkedHashMap<>();
-        details.put("database", database.description());
+        // Health is public: the kind of database, never its address or user.
+        details.put("database", database.embedded() ? "embedded PostgreSQL" : "PostgreSQL (DATABASE_URL)");
         details.put("recordsWaiting", journal.pending());
         details.put("afterCallBacklog", worker.backlog());
         return new StorageCheck(!journal.databaseDown(), details);

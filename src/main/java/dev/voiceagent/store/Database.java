@@ -121,6 +121,11 @@ public final class Database implements AutoCloseable {
         return description;
     }
 
+    /** Whether this is the embedded server (no DATABASE_URL): health says so without naming hosts or users. */
+    public boolean embedded() {
+        return embedded.isPresent();
+    }
+
     /** Closes the pool, then stops the embedded server (if any); each step is bounded to a few seconds. */
     @Override
     public void close() {
