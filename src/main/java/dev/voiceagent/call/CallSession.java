@@ -39,6 +39,9 @@ import dev.voiceagent.vendor.VendorException;
  *       thread and needs no locks; it wakes for events and every 200 ms for timers. Each reply is produced
  *       on its own virtual threads ({@link ReplyProducer}), which report back through the same inbox.
  *       Audio leaves through the {@link Playout}'s single sender thread.</li>
+ *   <li>Storage never waits on the database: {@code begin} asks for the caller's history (bounded, 300 ms),
+ *       then each finished turn, as heard, and the call's end are handed to the {@link CallRecorder}, which
+ *       queues them for the journal's writer thread without blocking.</li>
  *   <li>{@link #finish} runs exactly once, on the call thread, however the call ends (Twilio {@code stop},
  *       close frame, failed send, inbound-silence watchdog, time limit, error). Every teardown step is
  *       bounded in time. After it, the socket is closed and the call is gone from the registry.</li>
