@@ -67,6 +67,8 @@ public final class DeliveryWorker implements AutoCloseable {
     private volatile Map<String, Long> backlog = Map.of();
     private Instant nextBacklog = Instant.MIN;
     private Thread loop;
+    /** The attempts of the current batch; close() gives them a moment to write their outcome. */
+    private volatile List<Thread> inFlight = List.of();
 
     public DeliveryWorker(CallStore store, PersonaCatalog personas, Optional<CallExtractor> extractor,
                           Optional<ContactCrm> crm, Optional<CallWebhook> webhook, Settings.AfterCall settings,
@@ -101,6 +103,7 @@ public final class DeliveryWorker implements AutoCloseable {
         return backlog;
     }
 
+    /** Stops claiming work and waits a bounded moment for attempts under way; what is cut off is retried later. */
     @Override
     public void close() {
         stopped.set(true);
@@ -108,6 +111,13 @@ public final class DeliveryWorker implements AutoCloseable {
             loop.interrupt();
             try {
                 loop.join(Duration.ofSeconds(2));
+                long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+                for (Thread attempt : inFlight) {
+                    long left = deadline - System.nanoTime();
+                    if (left > 0) {
+                        attempt.join(Duration.ofNanos(left));
+                    }
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -132,6 +142,7 @@ public final class DeliveryWorker implements AutoCloseable {
                     workers.add(Thread.ofVirtual().name("deliver-" + d.target() + "-" + d.callSid())
                                         .start(() -> attempt(d)));
                 }
+                inFlight = workers;
                 for (Thread w : workers) {
                     w.join();
                 }
@@ -160,8 +171,19 @@ public final class DeliveryWorker implements AutoCloseable {
         }
     }
 
-    /** One attempt at one row. Never throws: every outcome is written back to the row. */
+    /**
+     * One attempt at one row. Never throws: every outcome is written back to the row, and when even that
+     * fails (the database is down) the claim's lease runs out and the row is tried again later.
+     */
     private void attempt(Delivery d) {
+        try {
+            attemptOnce(d);
+        } catch (StoreException e) {
+            LOG.warning("after-call " + d.target() + " for " + d.callSid() + " paused: " + e.getMessage());
+        }
+    }
+
+    private void attemptOnce(Delivery d) {
         try {
             switch (d.target()) {
                 case CallStore.EXTRACTION -> extract(d);
@@ -172,8 +194,7 @@ public final class DeliveryWorker implements AutoCloseable {
         } catch (VendorException e) {
             failedAttempt(d, e);
         } catch (StoreException e) {
-            // The lease runs out and the row is claimed again once the database is back.
-            LOG.warning("after-call " + d.target() + " for " + d.callSid() + " paused: " + e.getMessage());
+            throw e;
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "after-call " + d.target() + " for " + d.callSid() + " failed", e);
             retryOrGiveUp(d, e.toString(), Optional.empty());

@@ -79,7 +79,9 @@ public final class VoiceToVoiceBenchmark {
                               label, answered, failed, pct(v2v, 50), pct(v2v, 90), pct(v2v, 99),
                               v2v.isEmpty() ? -1 : v2v.getLast(),
                               h.cloudflare.requestCount(dev.voiceagent.fakes.FakeCloudflare.WHISPER) / (double) answered,
-                              h.cloudflare.requestCount(dev.voiceagent.fakes.FakeCloudflare.LLM) / (double) answered,
+                              // The LLM route also serves the after-call extraction (JSON mode): not a turn's cost.
+                              (h.cloudflare.requestCount(dev.voiceagent.fakes.FakeCloudflare.LLM)
+                               - h.cloudflare.jsonModeCalls().size()) / (double) answered,
                               Math.max(0, answers - answered));
         }
     }
