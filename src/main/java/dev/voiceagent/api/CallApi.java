@@ -111,30 +111,33 @@ public final class CallApi implements HttpService {
     }
 
     private void listCalls(ServerRequest req, ServerResponse res) {
-        for (String name : req.query().names()) {
-            if (!name.equals("limit") && !name.equals("offset") && !name.equals("phone")) {
-                error(res, Status.BAD_REQUEST_400, "unknown parameter '" + name + "' (use limit, offset, phone)");
-                return;
+        int limit;
+        int offset;
+        Optional<String> phone;
+        try {
+            for (String name : req.query().names()) {
+                if (!name.equals("limit") && !name.equals("offset") && !name.equals("phone")) {
+                    throw new BadRequest("unknown parameter '" + name + "' (use limit, offset, phone)");
+                }
             }
-        }
-        Optional<Integer> limit = intParam(req, "limit", 1, MAX_LIMIT, res);
-        Optional<Integer> offset = limit.isEmpty() ? Optional.empty() : intParam(req, "offset", 0, 1_000_000, res);
-        if (limit.isEmpty() || offset.isEmpty()) {
-            return;
-        }
-        Optional<String> phone = req.query().first("phone").asOptional().map(p -> p.replaceAll("[\\s().-]", ""));
-        if (phone.isPresent() && !PHONE.matcher(phone.get()).matches()) {
-            error(res, Status.BAD_REQUEST_400, "phone must be a phone number such as +15550100001");
+            limit = intParam(req, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
+            offset = intParam(req, "offset", 0, 0, 1_000_000);
+            phone = req.query().first("phone").asOptional().map(p -> p.replaceAll("[\\s().-]", ""));
+            if (phone.isPresent() && !PHONE.matcher(phone.get()).matches()) {
+                throw new BadRequest("phone must be a phone number such as +15550100001");
+            }
+        } catch (BadRequest e) {
+            error(res, Status.BAD_REQUEST_400, e.getMessage());
             return;
         }
         try {
-            CallPage page = store.calls(phone, limit.get(), offset.get());
+            CallPage page = store.calls(phone, limit, offset);
             ObjectNode body = json.createObjectNode();
             body.put("total", page.total());
-            body.put("limit", limit.get());
-            body.put("offset", offset.get());
-            if (offset.get() + page.calls().size() < page.total()) {
-                body.put("nextOffset", offset.get() + page.calls().size());
+            body.put("limit", limit);
+            body.put("offset", offset);
+            if (offset + page.calls().size() < page.total()) {
+                body.put("nextOffset", offset + page.calls().size());
             }
             ArrayNode calls = body.putArray("calls");
             page.calls().forEach(c -> calls.add(Views.call(c, json)));
@@ -162,23 +165,28 @@ public final class CallApi implements HttpService {
         }
     }
 
-    /** An optional integer query parameter within [min, max]; answers 400 and returns empty when it is not. */
-    private Optional<Integer> intParam(ServerRequest req, String name, int min, int max, ServerResponse res) {
+    /** An optional integer query parameter within [min, max], {@code dflt} when absent. */
+    private static int intParam(ServerRequest req, String name, int dflt, int min, int max) throws BadRequest {
         Optional<String> raw = req.query().first(name).asOptional();
-        int dflt = name.equals("limit") ? DEFAULT_LIMIT : 0;
         if (raw.isEmpty()) {
-            return Optional.of(dflt);
+            return dflt;
         }
         try {
             int v = Integer.parseInt(raw.get().strip());
             if (v >= min && v <= max) {
-                return Optional.of(v);
+                return v;
             }
         } catch (NumberFormatException e) {
             // falls through to the same message
         }
-        error(res, Status.BAD_REQUEST_400, name + " must be a whole number from " + min + " to " + max);
-        return Optional.empty();
+        throw new BadRequest(name + " must be a whole number from " + min + " to " + max);
+    }
+
+    /** A query the API cannot answer; its message is the 400's {@code error}. */
+    private static final class BadRequest extends Exception {
+        BadRequest(String message) {
+            super(message, null, false, false);
+        }
     }
 
     private void unavailable(ServerResponse res, StoreException e) {

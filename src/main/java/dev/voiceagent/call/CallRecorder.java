@@ -80,8 +80,9 @@ final class CallRecorder {
         }
     }
 
+    /** The wall-clock time of a monotonic timestamp; 0 (a stage that never happened) reads as now. */
     private Instant instant(long nanos) {
-        long ago = nanoTime.getAsLong() - (nanos == 0 ? nanoTime.getAsLong() : nanos);
-        return clock.instant().minusNanos(Math.max(0, ago));
+        long ago = nanos == 0 ? 0 : Math.max(0, nanoTime.getAsLong() - nanos);
+        return clock.instant().minusNanos(ago);
     }
 }

@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -24,8 +23,10 @@ import dev.voiceagent.persona.Persona;
 import dev.voiceagent.persona.PersonaCatalog;
 import dev.voiceagent.store.CallDetail;
 import dev.voiceagent.store.CallStore;
+import dev.voiceagent.store.CallerHistory;
 import dev.voiceagent.store.Delivery;
 import dev.voiceagent.store.StoreException;
+import dev.voiceagent.store.TurnRecord;
 import dev.voiceagent.vendor.VendorException;
 
 /**
@@ -62,8 +63,6 @@ public final class DeliveryWorker implements AutoCloseable {
     private final CallMetrics metrics;
     private final ObjectMapper json = new ObjectMapper();
     private final AtomicBoolean stopped = new AtomicBoolean();
-    private final AtomicLong delivered = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();
     private volatile Map<String, Long> backlog = Map.of();
     private Instant nextBacklog = Instant.MIN;
     private Thread loop;
@@ -87,15 +86,6 @@ public final class DeliveryWorker implements AutoCloseable {
     public DeliveryWorker start() {
         loop = Thread.ofVirtual().name("after-call-worker").start(this::run);
         return this;
-    }
-
-    /** Rows delivered and failed since start (health, tests). */
-    public long deliveredCount() {
-        return delivered.get();
-    }
-
-    public long failedCount() {
-        return failed.get();
     }
 
     /** Pending rows by target, as of the last few seconds (health reads this, never the database). */
@@ -203,20 +193,17 @@ public final class DeliveryWorker implements AutoCloseable {
 
     private void extract(Delivery d) {
         CallDetail call = detail(d);
-        Optional<Persona> persona = personas.current().byId(call.call().personaId());
-        List<FactSpec> facts = persona.map(Persona::collect).orElse(List.of());
-        List<String> then = followUps();
-        if (call.turns().stream().noneMatch(t -> t.role() == dev.voiceagent.store.TurnRecord.Role.CALLER)) {
-            store.extracted(d.id(), d.callSid(), "The caller did not say anything.", Map.of(), then, giveUpAt());
+        Extraction result;
+        if (call.turns().stream().noneMatch(t -> t.role() == TurnRecord.Role.CALLER)) {
+            result = new Extraction("The caller did not say anything.", Map.of());
+        } else if (extractor.isEmpty()) {
+            fail(d, "Cloudflare Workers AI is not configured");
             return;
+        } else {
+            List<FactSpec> facts = personas.current().byId(call.call().personaId()).map(Persona::collect).orElse(List.of());
+            result = extractor.get().extract(settings.extractionModel(), facts, CallReport.transcript(call.turns()));
         }
-        if (extractor.isEmpty()) {
-            store.extractionFailed(d.id(), "Cloudflare Workers AI is not configured", then, giveUpAt());
-            return;
-        }
-        Extraction result = extractor.get().extract(settings.extractionModel(), facts,
-                                                    CallReport.transcript(call.turns()));
-        store.extracted(d.id(), d.callSid(), result.summary(), result.facts(), then, giveUpAt());
+        store.extracted(d.id(), d.callSid(), result.summary(), result.facts(), followUps(), giveUpAt());
         metrics.afterCall(d.target(), "delivered");
         LOG.info("call summarised: " + d.callSid() + " (" + result.facts().size() + " fact(s))");
     }
@@ -227,7 +214,7 @@ public final class DeliveryWorker implements AutoCloseable {
             return;
         }
         CallDetail call = detail(d);
-        if (!call.call().from().matches("\\+?[0-9]{5,16}")) {
+        if (!CallerHistory.recognisable(call.call().from())) {
             fail(d, "the caller's number is withheld (" + call.call().from() + "): no contact to file the call under");
             return;
         }
@@ -275,19 +262,11 @@ public final class DeliveryWorker implements AutoCloseable {
     private void done(Delivery d) {
         store.delivered(d.id());
         metrics.afterCall(d.target(), "delivered");
-        delivered.incrementAndGet();
         LOG.info("call delivered to " + d.target() + ": " + d.callSid() + " (attempt " + (d.attempts() + 1) + ")");
     }
 
     private void failedAttempt(Delivery d, VendorException e) {
         if (e.kind() == VendorException.Kind.BAD_RESPONSE || e.kind() == VendorException.Kind.UNCONFIGURED) {
-            if (d.target().equals(CallStore.EXTRACTION)) {
-                // The model could not answer in the schema: the CRM still gets the transcript.
-                store.extractionFailed(d.id(), e.getMessage(), followUps(), giveUpAt());
-                metrics.afterCall(d.target(), "failed");
-                failed.incrementAndGet();
-                return;
-            }
             fail(d, e.getMessage());
             return;
         }
@@ -300,12 +279,6 @@ public final class DeliveryWorker implements AutoCloseable {
                 .orElseGet(() -> backoff(d.attempts()));
         Instant next = now.plus(delay);
         if (next.isAfter(d.giveUpAt())) {
-            if (d.target().equals(CallStore.EXTRACTION)) {
-                store.extractionFailed(d.id(), "gave up: " + error, followUps(), giveUpAt());
-                metrics.afterCall(d.target(), "failed");
-                failed.incrementAndGet();
-                return;
-            }
             fail(d, "gave up: " + error);
             return;
         }
@@ -315,11 +288,15 @@ public final class DeliveryWorker implements AutoCloseable {
         metrics.afterCall(d.target(), "retry");
     }
 
+    /** The row will not be tried again. A failed extraction still sends the transcript on to the CRM. */
     private void fail(Delivery d, String error) {
         metrics.afterCall(d.target(), "failed");
         LOG.severe("after-call " + d.target() + " for " + d.callSid() + " failed for good: " + error);
-        store.failed(d.id(), error);
-        failed.incrementAndGet();
+        if (d.target().equals(CallStore.EXTRACTION)) {
+            store.extractionFailed(d.id(), error, followUps(), giveUpAt());
+        } else {
+            store.failed(d.id(), error);
+        }
     }
 
     /** firstRetry x 2^attempts, capped, with +-20 % jitter so a backlog does not retry in lockstep. */

@@ -8,7 +8,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -36,7 +35,6 @@ public final class CallJournal implements AutoCloseable {
     private final BlockingQueue<Consumer<CallStore>> queue;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean refusedWarned = new AtomicBoolean();
-    private final AtomicLong written = new AtomicLong();
     /** Handed over and not yet stored or skipped: unlike the queue's size, includes the one being written. */
     private final AtomicInteger outstanding = new AtomicInteger();
     private volatile boolean databaseDown;
@@ -66,11 +64,6 @@ public final class CallJournal implements AutoCloseable {
     /** Records handed over and not yet stored. */
     public int pending() {
         return outstanding.get();
-    }
-
-    /** Records stored since start. */
-    public long written() {
-        return written.get();
     }
 
     /** Whether the last write attempt failed because the database could not be reached. */
@@ -134,7 +127,6 @@ public final class CallJournal implements AutoCloseable {
                 while (true) {
                     try {
                         next.accept(store);
-                        written.incrementAndGet();
                         if (databaseDown) {
                             LOG.info("database reachable again; storing " + queue.size() + " waiting call record(s)");
                         }

@@ -30,8 +30,8 @@ public final class CallerHistory {
 
     /** The caller's last calls, newest first; empty for a withheld number or when the lookup fails. */
     public List<PastCall> recall(String fromNumber) {
-        if (fromNumber == null || !fromNumber.matches("\\+?[0-9]{5,16}")) {
-            return List.of();   // anonymous, restricted or a SIP address: nobody to recognise
+        if (!recognisable(fromNumber)) {
+            return List.of();
         }
         FutureTask<List<PastCall>> lookup = new FutureTask<>(() -> store.recentCalls(fromNumber, calls));
         Thread.ofVirtual().name("caller-history").start(lookup);
@@ -46,6 +46,14 @@ public final class CallerHistory {
             Thread.currentThread().interrupt();
         }
         return List.of();
+    }
+
+    /**
+     * Whether a caller can be told apart by this number: a phone number, not a withheld one ("anonymous",
+     * "restricted") or a SIP address. Only such callers are remembered, and filed as CRM contacts.
+     */
+    public static boolean recognisable(String fromNumber) {
+        return fromNumber != null && fromNumber.matches("\\+?[0-9]{5,16}");
     }
 
     /** The caller's name as learnt on their latest call that revealed it. */

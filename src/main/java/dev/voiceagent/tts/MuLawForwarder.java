@@ -29,9 +29,16 @@ final class MuLawForwarder {
     /**
      * Forwards until the body ends, the sink returns {@code false} or the thread is interrupted.
      *
-     * @return the number of mu-law bytes the sink accepted or was offered
+     * @throws dev.voiceagent.vendor.VendorException when the answer held no audio at all (and nobody stopped it)
      */
-    static long forward(VendorHttp http, int status, InputStream body, SpeechSynthesizer.AudioSink sink) {
+    static void forward(VendorHttp http, int status, InputStream body, SpeechSynthesizer.AudioSink sink) {
+        if (forwarded(http, status, body, sink) == 0 && !Thread.currentThread().isInterrupted()) {
+            throw http.badResponse(status, "no audio in the answer");
+        }
+    }
+
+    /** @return the number of mu-law bytes the sink accepted or was offered */
+    private static long forwarded(VendorHttp http, int status, InputStream body, SpeechSynthesizer.AudioSink sink) {
         try {
             byte[] first = new byte[READ_SIZE];
             int filled = 0;

@@ -92,7 +92,6 @@ final class AgentHarness implements AutoCloseable {
     final FakeTwilioRest twilio = new FakeTwilioRest(ACCOUNT_SID, AUTH_TOKEN);
     final FakeGoHighLevel ghl = new FakeGoHighLevel(GHL_TOKEN, GHL_LOCATION);
     final FakeWebhookReceiver webhook = new FakeWebhookReceiver();
-    final String databaseUrl;
     final Path personasFile;
     final WebServer server;
     final Main.Agent agent;
@@ -110,7 +109,6 @@ final class AgentHarness implements AutoCloseable {
         env.put("CRM_WEBHOOK_URL", webhook.url().toString());
         env.put("ADMIN_API_KEY", ADMIN_KEY);
         env.putAll(envOverrides);
-        databaseUrl = env.get("DATABASE_URL");
         env.values().removeIf(v -> v == null || v.isEmpty());
         Map<String, String> settingsYaml = new HashMap<>(Map.of("calls.sttTimeoutMs", "1500",
                                                                "calls.llmTimeoutMs", "1500",

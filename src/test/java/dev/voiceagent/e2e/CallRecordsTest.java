@@ -65,7 +65,7 @@ class CallRecordsTest {
     void aDatabaseOutageDuringACallLosesNoTurn() throws Exception {
         try (TcpProxy proxy = new TcpProxy("127.0.0.1", TestDatabase.port())) {
             String direct = TestDatabase.fresh("outage");
-            String viaProxy = direct.replace(":" + TestDatabase.port() + "/", ":" + proxy.port() + "/");
+            String viaProxy = TestDatabase.throughPort(direct, proxy.port());
             try (AgentHarness h = AgentHarness.start(AgentHarness.DEFAULT_PERSONAS,
                                                      java.util.Map.of("DATABASE_URL", viaProxy), java.util.Map.of())) {
                 h.cloudflare.queueTranscripts("I would like to book an appointment for next Tuesday.", "Yes, that works. Thank you.");

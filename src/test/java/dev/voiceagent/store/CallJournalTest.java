@@ -48,7 +48,7 @@ class CallJournalTest {
     void anOutageKeepsTheRecordsUntilTheDatabaseIsBack() throws Exception {
         String direct = TestDatabase.fresh("journal_outage");
         try (TcpProxy proxy = new TcpProxy("127.0.0.1", TestDatabase.port());
-             Database db = Database.open(Optional.of(direct.replace(":" + TestDatabase.port() + "/", ":" + proxy.port() + "/")), dataDir);
+             Database db = Database.open(Optional.of(TestDatabase.throughPort(direct, proxy.port())), dataDir);
              Database check = Database.open(Optional.of(direct), dataDir);
              CallJournal journal = new CallJournal(new PostgresCallStore(db.client()), 1000)) {
             String sid = "CA" + "2".repeat(32);

@@ -44,6 +44,11 @@ public final class TestDatabase {
         return Server.INSTANCE.jdbcUrl(database) + "?user=" + EmbeddedDatabase.USER;
     }
 
+    /** {@code databaseUrl} (from {@link #fresh}) reached through another local port, e.g. a {@code TcpProxy}'s. */
+    public static String throughPort(String databaseUrl, int port) {
+        return databaseUrl.replace(":" + port() + "/", ":" + port + "/");
+    }
+
     /** The port of the shared server (starting it if needed). */
     public static int port() {
         return Server.INSTANCE.port();
