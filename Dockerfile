@@ -7,8 +7,9 @@ WORKDIR /src
 COPY pom.xml .
 RUN mvn -B -ntp -q dependency:go-offline
 COPY src ./src
-# Tests run in CI (scripts/test.sh); the image build only packages.
-RUN mvn -B -ntp -q -o -DskipTests package
+# Tests run in CI (scripts/test.sh); the image build only packages. Not offline (-o): go-offline misses
+# artifacts resolved only during the build (e.g. commons-codec), so an offline package fails.
+RUN mvn -B -ntp -q -DskipTests package
 
 # ---- runtime ----------------------------------------------------------------------------------------
 FROM eclipse-temurin:25-jre
