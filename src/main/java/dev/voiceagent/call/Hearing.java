@@ -103,8 +103,8 @@ final class Hearing {
 
     private void turnEnded(int silenceMs, int speechMs) {
         byte[] audio = utterance.finish();
-        boolean speechLike = spread.spreadDb() >= MIN_SPEECH_SPREAD_DB;
         double spreadDb = spread.spreadDb();
+        boolean speechLike = spreadDb >= MIN_SPEECH_SPREAD_DB;
         spread.reset();
         pausePosted = false;
         post.accept(new CallInput.CallerFinished(audio, silenceMs, speechMs, speechLike, spreadDb));
