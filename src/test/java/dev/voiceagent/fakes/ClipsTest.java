@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class ClipsTest {
 
     private static final List<String> SPEECH =
-            List.of("book_appointment", "pause_mid_sentence", "yes_thanks", "interruption", "my_name");
+            List.of("book_appointment", "pause_mid_sentence", "yes_thanks", "interruption", "my_name", "two_pauses");
     private static final int SILENCE = 0xFF;
     private static final int BYTES_PER_MS = 8;
 
@@ -48,6 +48,24 @@ class ClipsTest {
     }
 
     @Test
+    void twoPausesHasA270AndA290MsRunOfDigitalSilenceAndNoOtherLongOne() {
+        byte[] clip = FakeTwilioCaller.clip("two_pauses");
+
+        assertThat(silenceRunAt(clip, 6803), is(270 * BYTES_PER_MS));
+        assertThat(silenceRunAt(clip, 18946), is(290 * BYTES_PER_MS));
+        assertThat(longestSilence(clip), is(290 * BYTES_PER_MS));
+        int inner = 0;
+        for (int at = 50 * BYTES_PER_MS, end = clip.length - 50 * BYTES_PER_MS; at < end; at++) {
+            int run = silenceRunAt(clip, at);
+            if (run >= 40 * BYTES_PER_MS) {
+                inner++;
+                at += run;
+            }
+        }
+        assertThat(inner, is(2));
+    }
+
+    @Test
     void noiseClipsHaveNoDigitalSilenceAndFitTheSizeBudget() {
         assertThat(FakeTwilioCaller.clip("line_noise").length, is(4_000 * BYTES_PER_MS));
         assertThat(longestSilence(FakeTwilioCaller.clip("line_noise")), lessThan(BYTES_PER_MS));
@@ -58,6 +76,18 @@ class ClipsTest {
             total += FakeTwilioCaller.clip(name).length;
         }
         assertThat(total, lessThan(300 * 1024));
+    }
+
+    /** The length of the {@code 0xFF} run starting exactly at {@code at} (0 when none starts there). */
+    private static int silenceRunAt(byte[] clip, int at) {
+        if (at > 0 && (clip[at - 1] & 0xFF) == SILENCE) {
+            return 0;
+        }
+        int end = at;
+        while (end < clip.length && (clip[end] & 0xFF) == SILENCE) {
+            end++;
+        }
+        return end - at;
     }
 
     private static int longestSilence(byte[] clip) {
