@@ -44,7 +44,11 @@ import dev.voiceagent.observe.HealthService;
 import dev.voiceagent.observe.ShutdownSafeLogManager;
 import dev.voiceagent.persona.PersonaCatalog;
 import dev.voiceagent.persona.PersonaConfigException;
+import dev.voiceagent.stt.LiveRecognizers;
 import dev.voiceagent.stt.SpeechToText;
+import dev.voiceagent.stt.StreamingSpeechToText;
+import dev.voiceagent.stt.WorkersAiFlux;
+import dev.voiceagent.stt.WorkersAiNova3;
 import dev.voiceagent.stt.WorkersAiWhisper;
 import dev.voiceagent.tts.ElevenLabsTts;
 import dev.voiceagent.tts.FailoverSynthesizer;
@@ -164,7 +168,14 @@ public final class Main {
         PhraseCache phrases = new PhraseCache(256, 8 * 30_000);
         CallRegistry registry = new CallRegistry();
         Settings.AfterCall afterCall = settings.afterCall();
-        CallServices services = new CallServices(calls, personas, stt, llm, tts, phrases, callControl, tokens,
+        LiveRecognizers recognizers = cloudflare.map(cf -> new LiveRecognizers(
+                        Optional.<StreamingSpeechToText>of(new WorkersAiNova3(cf, settings.cloudflare().sttLanguage(),
+                                                                              calls.sttEndpointing(), calls.sttUtteranceEnd(),
+                                                                              calls.sttConnectTimeout())),
+                        Optional.<StreamingSpeechToText>of(new WorkersAiFlux(cf, 0.7, 0.5, Duration.ofMillis(5000),
+                                                                             calls.sttConnectTimeout()))))
+                .orElse(LiveRecognizers.none());
+        CallServices services = new CallServices(calls, personas, stt, recognizers, llm, tts, phrases, callControl, tokens,
                                                  registry, metrics, journal,
                                                  new CallerHistory(store, 3, Duration.ofMillis(300)),
                                                  afterCall.giveUpAfter(), System::nanoTime, Clock.systemDefaultZone());

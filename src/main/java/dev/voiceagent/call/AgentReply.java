@@ -33,9 +33,14 @@ final class AgentReply {
     private final boolean interruptible;
     private final List<Piece> pieces = new CopyOnWriteArrayList<>();
     private final TurnTimings timings;
-    private final byte[] callerAudio;
-    private final String typedInput;
+    private final Utterance callerWords;
+    private final boolean typed;
     private volatile String callerText;
+    private volatile TurnListeningCost listening;
+    private final java.util.concurrent.atomic.AtomicBoolean callerStored = new java.util.concurrent.atomic.AtomicBoolean();
+    // Owned by the call thread.
+    private String storedBefore = "";
+    private String storedAs = "";
     private volatile boolean endsCall;
     private volatile boolean produced;
     private volatile String speculation = "none";
@@ -47,15 +52,24 @@ final class AgentReply {
     private int piecesHeard;
     private long heardUpToNanos;
 
+    /**
+     * @param callerWords what this answers (ANSWER only; null for phrases)
+     * @param typed       whether the caller's words are keys pressed
+     */
     AgentReply(long number, Kind kind, boolean interruptible, boolean endsCall, TurnTimings timings,
-               byte[] callerAudio, String typedInput) {
+               Utterance callerWords, boolean typed) {
         this.number = number;
         this.kind = kind;
         this.interruptible = interruptible;
         this.endsCall = endsCall;
         this.timings = timings;
-        this.callerAudio = callerAudio;
-        this.typedInput = typedInput;
+        this.callerWords = callerWords;
+        this.typed = typed;
+    }
+
+    /** A fixed phrase (greeting, reprompt, goodbye, apology). */
+    static AgentReply phrase(long number, Kind kind, boolean endsCall) {
+        return new AgentReply(number, kind, kind != Kind.GOODBYE, endsCall, new TurnTimings(), null, false);
     }
 
     long number() {
@@ -74,14 +88,46 @@ final class AgentReply {
         return timings;
     }
 
-    /** The caller's audio this answers (ANSWER to speech only); kept so an abandoned answer can be redone. */
-    Optional<byte[]> callerAudio() {
-        return Optional.ofNullable(callerAudio);
+    /** What the caller said that this answers (ANSWER only); kept so an abandoned answer can be redone. */
+    Optional<Utterance> callerWords() {
+        return Optional.ofNullable(callerWords);
     }
 
-    /** Keys the caller pressed that this answers, if any. */
-    Optional<String> typedInput() {
-        return Optional.ofNullable(typedInput);
+    /** Whether this answers keys pressed rather than speech. */
+    boolean typed() {
+        return typed;
+    }
+
+    /** Claims the storing of the caller's turn: true the first time only. */
+    boolean markCallerStored() {
+        return callerStored.compareAndSet(false, true);
+    }
+
+    /** Words of this turn stored already as an earlier caller turn (the caller went on after them). */
+    String storedBefore() {
+        return storedBefore;
+    }
+
+    void storedBefore(String words) {
+        this.storedBefore = words == null ? "" : words;
+    }
+
+    /** The caller's words of this turn as stored ("" until stored). */
+    String storedAs() {
+        return storedAs;
+    }
+
+    void storedAs(String words) {
+        this.storedAs = words;
+    }
+
+    /** What listening to the caller's turn cost (ANSWER to speech only). */
+    Optional<TurnListeningCost> listening() {
+        return Optional.ofNullable(listening);
+    }
+
+    void listening(TurnListeningCost cost) {
+        this.listening = cost;
     }
 
     /** What the caller said, once transcribed. */

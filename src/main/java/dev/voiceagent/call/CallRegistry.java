@@ -45,6 +45,6 @@ public final class CallRegistry {
 
     /** Ends every call in progress (each finishes on its own thread). */
     public void endAll(String reason) {
-        active.forEach(session -> session.terminate(reason));
+        active.forEach(CallSession::terminate);
     }
 }

@@ -10,6 +10,7 @@ import dev.voiceagent.observe.CallMetrics;
 import dev.voiceagent.persona.PersonaCatalog;
 import dev.voiceagent.store.CallJournal;
 import dev.voiceagent.store.CallerHistory;
+import dev.voiceagent.stt.LiveRecognizers;
 import dev.voiceagent.stt.SpeechToText;
 import dev.voiceagent.tts.PhraseCache;
 import dev.voiceagent.tts.SpeechSynthesizer;
@@ -19,6 +20,8 @@ import dev.voiceagent.twilio.StreamTokens;
 /**
  * What every call shares: settings, vendor clients, caches and bookkeeping. Built once by {@code Main}.
  *
+ * @param stt            batch speech-to-text (Whisper): personas that ask for it, and the fallback of live ones
+ * @param recognizers    live speech-to-text sockets, by model
  * @param journal        stores each call and its turns as they happen, behind the call's back
  * @param history        what is remembered of a returning caller
  * @param afterCallGiveUp how long after a call its CRM delivery may keep being retried
@@ -28,6 +31,7 @@ import dev.voiceagent.twilio.StreamTokens;
 public record CallServices(Settings.Calls settings,
                            PersonaCatalog personas,
                            SpeechToText stt,
+                           LiveRecognizers recognizers,
                            LanguageModel llm,
                            SpeechSynthesizer tts,
                            PhraseCache phrases,

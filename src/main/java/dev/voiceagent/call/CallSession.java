@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import dev.voiceagent.observe.CallLog;
 import dev.voiceagent.observe.CallMetrics;
@@ -32,16 +32,22 @@ import dev.voiceagent.vendor.VendorException;
  *       on the call's own virtual thread (the <em>call thread</em>).</li>
  *   <li>{@link #hear}, {@link #deliver} and {@link #socketClosed} are called by the reader thread only and
  *       never block. {@link #hear} listens to each audio frame right there ({@link Hearing}: voice activity,
- *       turn timing, the turn's audio) and enqueues only conversation events (caller talking, paused,
- *       resumed, finished); the other two enqueue Twilio's messages. Nothing else crosses from the socket
- *       into the call.</li>
+ *       turn timing, the turn's audio, and forwarding to the live recogniser's socket) and enqueues only
+ *       conversation events (caller talking, paused, resumed, finished); the other two enqueue Twilio's
+ *       messages. Nothing else crosses from the socket into the call.</li>
+ *   <li>What the caller says reaches the call as {@link Heard} events from {@link Listening}, which merges the
+ *       local detector with the persona's recogniser (live nova-3, Flux, or batch Whisper) and falls back to
+ *       batch transcription when the live socket fails. The session does not know which one is behind it.</li>
+ *   <li>The floor is in one of three states ({@link Floor}): open to the caller, holding a speculative answer
+ *       while the caller pauses, or the agent speaking one reply.</li>
  *   <li>All conversation state (history, timers, which reply is playing, speculation) is owned by the call
  *       thread and needs no locks; it wakes for events and every 200 ms for timers. Each reply is produced
  *       on its own virtual threads ({@link ReplyProducer}), which report back through the same inbox.
  *       Audio leaves through the {@link Playout}'s single sender thread.</li>
- *   <li>Storage never waits on the database: {@code begin} asks for the caller's history (bounded, 300 ms),
- *       then each finished turn, as heard, and the call's end are handed to the {@link CallRecorder}, which
- *       queues them for the journal's writer thread without blocking.</li>
+ *   <li>Storage never waits on the database: {@code begin} asks for the caller's history (bounded, 300 ms);
+ *       each caller turn is handed to the {@link CallRecorder} as soon as its final words are known, each agent
+ *       turn, as heard, when it ends, and the call's end last; the recorder queues them for the journal's
+ *       writer thread without blocking.</li>
  *   <li>{@link #finish} runs exactly once, on the call thread, however the call ends (Twilio {@code stop},
  *       close frame, failed send, inbound-silence watchdog, time limit, error). Every teardown step is
  *       bounded in time. After it, the socket is closed and the call is gone from the registry.</li>
@@ -49,13 +55,14 @@ import dev.voiceagent.vendor.VendorException;
  */
 public final class CallSession implements Runnable {
 
-    /** Timers only (reprompts, watchdog, keypad pauses): the caller's audio is listened to by {@link Hearing}. */
-    private static final long TICK_MILLIS = 200;
+    /** Timers only (reprompts, watchdog, keypad pauses, listening deadlines): audio is heard by {@link Hearing}. */
+    private static final long TICK_MILLIS = 100;
     private static final int INBOX_CAPACITY = 1_000;
     private static final int MAX_HISTORY = 40;
     private static final Duration DIGIT_PAUSE = Duration.ofMillis(1500);
     private static final Duration MARK_GRACE = Duration.ofSeconds(2);
     private static final Duration TEARDOWN_STEP = Duration.ofSeconds(1);
+
     /**
      * An answer started while the caller pauses, held until their turn is known to be over.
      * {@code speechMs} is how much the caller had said when it started.
@@ -63,10 +70,26 @@ public final class CallSession implements Runnable {
     private record Speculation(AgentReply reply, ReplyProducer producer, int speechMs) {
     }
 
+    /** Who has the floor. */
+    private sealed interface Floor {
+    }
+
+    /** The caller's: nothing is being said or held. */
+    private record Open() implements Floor {
+    }
+
+    /** The caller's, with an answer to what they said so far held in case their turn is over. */
+    private record Holding(Speculation speculation) implements Floor {
+    }
+
+    /** The agent's: one reply is being produced or played. */
+    private record Speaking(AgentReply reply, ReplyProducer producer) implements Floor {
+    }
+
     private final CallServices services;
     private final MediaStreamSender out;
     private final BlockingQueue<CallInput> inbox = new LinkedBlockingQueue<>(INBOX_CAPACITY);
-    private final AtomicBoolean droppedWarned = new AtomicBoolean();
+    private final AtomicLong dropped = new AtomicLong();
     private final long openedNanos;
 
     // Set once by begin(); owned by the call thread afterwards.
@@ -77,27 +100,31 @@ public final class CallSession implements Runnable {
     private Playout playout;
     private Conversation conversation;
     private volatile Hearing hearing;
+    private Listening listening;
     private CallRecorder recorder;
     private List<PastCall> history = List.of();
     private long startedNanos;
+    private int maxUtteranceBytes;
 
     // Conversation state, call thread only.
-    private AgentReply current;
-    private Speculation speculation;
+    private Floor floor = new Open();
     private int speculationsThisTurn;
     private final List<AgentReply> discardedThisTurn = new ArrayList<>();
-    private ReplyProducer producer;
     private long replyCount;
     private volatile long lastInboundNanos;
     private long lastActivityNanos;
     private int silencePrompts;
-    private byte[] carriedAudio;
-    private byte[] currentTurnAudio;
+    /** What the caller said before they went on talking, to be answered with what they say next. */
+    private Utterance carried;
+    /** The words of {@link #carried} already stored as a caller turn. */
+    private String carriedStored = "";
     private final StringBuilder digits = new StringBuilder();
     private long lastDigitNanos;
     private long firstDigitNanos;
-    private boolean goodbyeStarted;
-    private boolean endAfterGoodbye;
+    /** Set once the agent says goodbye: the reason the call will end with once it has played. */
+    private EndReason leaving;
+    /** Set when the call must end at the next look at the timers. */
+    private EndReason ending;
     private boolean greetingMeasured;
     private int turnCount;
     private boolean finished;
@@ -128,12 +155,12 @@ public final class CallSession implements Runnable {
 
     /** Tells the call thread the socket is gone. Reader thread only; never blocks. */
     void socketClosed(String why) {
-        offer(new CallInput.SocketClosed(why));
+        offer(new CallInput.SocketClosed(EndReason.SOCKET_CLOSED, why));
     }
 
     /** Ends the call (server shutdown). Any thread; never blocks. */
-    void terminate(String reason) {
-        offer(new CallInput.SocketClosed(reason));
+    void terminate() {
+        offer(new CallInput.SocketClosed(EndReason.SERVER_SHUTDOWN, "server shutting down"));
     }
 
     /** The call's Twilio CallSid, or empty before {@code start}. */
@@ -143,18 +170,18 @@ public final class CallSession implements Runnable {
 
     @Override
     public void run() {
-        String endReason = "error";
+        EndReason endReason = EndReason.ERROR;
         try {
             Optional<StreamEvent.Start> start = awaitStart();
             if (start.isEmpty()) {
-                endReason = "rejected";
+                endReason = EndReason.REJECTED;
                 return;
             }
             begin(start.get());
             greet();
             endReason = converse();
         } catch (InterruptedException e) {
-            endReason = "interrupted";
+            endReason = EndReason.INTERRUPTED;
         } catch (RuntimeException e) {
             log.warn("call failed", e);
         } finally {
@@ -164,7 +191,7 @@ public final class CallSession implements Runnable {
 
     // ---- the conversation -------------------------------------------------------------------------------
 
-    private String converse() throws InterruptedException {
+    private EndReason converse() throws InterruptedException {
         while (true) {
             CallInput input = inbox.poll(TICK_MILLIS, TimeUnit.MILLISECONDS);
             long now = now();
@@ -176,7 +203,7 @@ public final class CallSession implements Runnable {
                         case StreamEvent.Mark mark -> markPlayed(mark.name(), now);
                         case StreamEvent.Dtmf dtmf -> keyPressed(dtmf.digit(), now);
                         case StreamEvent.Stop stop -> {
-                            return "caller hung up";
+                            return EndReason.CALLER_HUNG_UP;
                         }
                         case StreamEvent.Start again -> log.warn("ignoring a second start message");
                         case StreamEvent.Connected connected -> { }
@@ -184,46 +211,60 @@ public final class CallSession implements Runnable {
                     }
                 }
                 case CallInput.SocketClosed closed -> {
-                    return closed.why().startsWith("server") ? closed.why() : "socket closed: " + closed.why();
+                    log.info("media socket closed", "detail", closed.detail());
+                    return closed.reason();
                 }
                 case CallInput.ReplyProduced produced -> replyProduced(produced.reply(), now);
-                case CallInput.CallerTalking talking -> callerTookTheFloor(now);
-                case CallInput.CallerPaused paused -> maybeSpeculate(paused);
-                case CallInput.CallerResumed resumed -> discardSpeculation("the caller went on talking");
-                case CallInput.CallerFinished turn -> callerFinishedTurn(now, turn);
+                case CallInput.Transcribed transcribed -> callerWordsKnown(transcribed.reply(), transcribed.words());
+                case CallInput.ForListening news -> listening.accept(news, now).forEach(heard -> heard(heard, now));
             }
-            Optional<String> end = checkTimers(now);
+            listening.tick(now).forEach(heard -> heard(heard, now));
+            Optional<EndReason> end = checkTimers(now);
             if (end.isPresent()) {
                 return end.get();
             }
         }
     }
 
+    /** What the caller is doing, whichever recogniser heard it. */
+    private void heard(Heard heard, long now) {
+        switch (heard) {
+            case Heard.Talking talking -> callerTookTheFloor(now);
+            case Heard.Paused paused -> maybeSpeculate(paused);
+            case Heard.Resumed resumed -> discardSpeculation("the caller went on talking");
+            case Heard.Finished turn -> callerFinishedTurn(turn, now);
+            case Heard.Nothing nothing -> {
+                log.info("nothing to answer in the caller's turn: " + nothing.why());
+                discardSpeculation(nothing.why());
+                endTurnBookkeeping(null);
+            }
+        }
+    }
+
     /** The caller paused mid-turn: answer what they said so far, held until the turn is known to be over. */
-    private void maybeSpeculate(CallInput.CallerPaused paused) {
+    private void maybeSpeculate(Heard.Paused paused) {
         TurnTaking.Speculation s = turnTaking.speculation();
-        if (!s.enabled() || speculation != null || current != null || goodbyeStarted || !digits.isEmpty()
+        if (!s.enabled() || !(floor instanceof Open) || leaving != null || !digits.isEmpty()
                 || speculationsThisTurn >= s.maxPerTurn()) {
             return;
         }
         speculationsThisTurn++;
-        byte[] soFar = concat(carriedAudio, paused.soFar());
+        Utterance soFar = Utterance.merge(carried, paused.soFar(), maxUtteranceBytes);
         AgentReply reply = new AgentReply(++replyCount, AgentReply.Kind.ANSWER, true, false, new TurnTimings(),
-                                          soFar, null);
-        speculation = new Speculation(reply, ReplyProducer.speculate(services, persona, playout, log, this::offer,
-                                                                     reply, conversation.messages()),
-                                      paused.speechMs());
+                                          soFar, false);
+        ReplyProducer producer = ReplyProducer.speculate(services, persona, playout, log, this::offer, reply,
+                                                         conversation.messages());
+        floor = new Holding(new Speculation(reply, producer, paused.speechMs()));
         hearing.speculating(reply);
-        log.debug("speculating on a pause", "reply", reply.number(), "audioMs", soFar.length / 8);
+        log.debug("speculating on a pause", "reply", reply.number());
     }
 
     /** Gives up a speculation: none of it is played, heard or stored; its cost is counted with the turn. */
     private void discardSpeculation(String why) {
-        Speculation dropped = speculation;
-        if (dropped == null) {
+        if (!(floor instanceof Holding(Speculation dropped))) {
             return;
         }
-        speculation = null;
+        floor = new Open();
         hearing.speculating(null);
         dropped.producer().cancel();
         playout.silence(dropped.reply().number());
@@ -235,79 +276,78 @@ public final class CallSession implements Runnable {
     private void callerTookTheFloor(long now) {
         silencePrompts = 0;
         lastActivityNanos = now;
-        if (current == null) {
+        if (!(floor instanceof Speaking(AgentReply current, ReplyProducer producer))) {
             return;
         }
         if (current.kind() == AgentReply.Kind.ANSWER && !audible(current)) {
-            // The caller went on talking before we said anything: drop the answer in progress and treat
-            // what they said before and after the pause as one turn, transcribed again as a whole.
+            // The caller went on talking before we said anything: drop the answer in progress and treat what
+            // they said before and after the pause as one turn.
             log.info("caller continued before the answer started; merging turns", "reply", current.number());
-            carriedAudio = concat(carriedAudio, currentTurnAudio);
-            if (current.typedInput().isPresent()) {
-                digits.insert(0, current.typedInput().get() + " ");
-            }
-            abandon(current);
+            carried = Utterance.merge(carried, current.callerWords().orElse(null), maxUtteranceBytes);
+            carriedStored = current.storedAs().isEmpty() ? carriedStored : current.storedAs();
+            abandon(current, producer);
         } else if (current.interruptible() && turnTaking.interruptible() && audible(current)) {
             bargeIn(now);
         }
     }
 
-    private void callerFinishedTurn(long now, CallInput.CallerFinished turn) {
-        byte[] audio = concat(carriedAudio, turn.audio());
-        int silenceMs = turn.silenceMs();
-        if (!turn.speechLike()) {
-            log.info("ignoring a turn whose level never varied: line noise, not speech",
-                     "spreadDb", Math.round(turn.spreadDb() * 10) / 10.0);
-            discardSpeculation("noise");
-            endTurnBookkeeping(null);
-            return;
-        }
-        carriedAudio = null;
+    private void callerFinishedTurn(Heard.Finished turn, long now) {
+        Utterance words = Utterance.merge(carried, turn.words(), maxUtteranceBytes);
+        String storedBefore = carriedStored;
+        carried = null;
+        carriedStored = "";
         lastActivityNanos = now;
-        if (current != null && !current.interruptible()) {
+        if (floor instanceof Speaking(AgentReply current, ReplyProducer producer) && !current.interruptible()) {
             log.info("caller spoke during the goodbye; not answering");
             discardSpeculation("goodbye in progress");
             endTurnBookkeeping(null);
             return;
         }
-        if (current != null) {
+        if (floor instanceof Speaking) {
             // A short answer ("yes") spoken over the agent, too brief to count as an interruption while it
             // was being said, still ends the agent's turn.
             bargeIn(now);
         }
-        services.metrics().stage(CallMetrics.Stage.END_OF_SPEECH, Duration.ofMillis(silenceMs));
-        currentTurnAudio = audio;
-        if (speculation != null) {
-            confirmSpeculation(audio, now, silenceMs, turn.speechMs() - speculation.speechMs());
-        } else {
-            answer(audio, null, turnTimings(new TurnTimings(), now, silenceMs, audio.length));
-        }
-        endTurnBookkeeping(current);
-    }
-
-    /** The turn is over and an answer to it is already under way: play it, checking the words if needed. */
-    private void confirmSpeculation(byte[] turnAudio, long now, int silenceMs, int speechSinceMs) {
-        Speculation confirmed = speculation;
-        speculation = null;
-        hearing.speculating(null);
+        services.metrics().stage(CallMetrics.Stage.END_OF_SPEECH, Duration.ofNanos(Math.max(0, now - turn.lastSpeechNanos())));
         turnCount++;
         services.metrics().turn();
-        current = confirmed.reply();
-        producer = confirmed.producer();
-        turnTimings(current.timings(), now, silenceMs, turnAudio.length);
-        if (speechSinceMs <= 0) {
-            current.speculation("used");
-            producer.release();
+        AgentReply answer;
+        if (floor instanceof Holding(Speculation held)) {
+            answer = held.reply();
+            hearing.speculating(null);
+            floor = new Speaking(answer, held.producer());
+            timings(answer.timings(), turn, now);
+            Utterance started = answer.callerWords().orElseThrow();
+            boolean sameWords = words instanceof Utterance.Text(String text)
+                    ? started instanceof Utterance.Text(String before) && ReplyProducer.sameWords(before, text)
+                    : started instanceof Utterance.Audio && turn.speechMs() <= held.speechMs();
+            if (sameWords) {
+                answer.speculation("used");
+                held.producer().release();
+            } else {
+                held.producer().verify(words);
+            }
         } else {
-            producer.verify(turnAudio);
+            answer = answer(words, false, timings(new TurnTimings(), turn, now));
         }
+        answer.listening(turn.cost());
+        answer.storedBefore(storedBefore);
+        if (words instanceof Utterance.Text(String text)) {
+            callerWordsKnown(answer, text);
+        }
+        endTurnBookkeeping(answer);
     }
 
-    private static TurnTimings turnTimings(TurnTimings timings, long now, int silenceMs, int audioBytes) {
-        timings.turnEndNanos = now;
-        timings.callerStartNanos = now - audioBytes * 125_000L;   // 8 kHz mu-law: one byte is 125 us
-        timings.lastCallerSpeechNanos = now - Duration.ofMillis(silenceMs).toNanos();
-        return timings;
+    private static TurnTimings timings(TurnTimings t, Heard.Finished turn, long now) {
+        t.turnEndNanos = now;
+        t.callerStartNanos = turn.callerStartNanos();
+        t.lastCallerSpeechNanos = turn.lastSpeechNanos();
+        if (turn.wordsNanos() > 0) {
+            // The live recogniser's final words: asked for with Finalize, known when they came back.
+            t.sttStartNanos = turn.wordsAskedNanos();
+            t.sttDoneNanos = turn.wordsNanos();
+        }
+        return t;
     }
 
     /** Charges given-up speculations to the turn's answer (or to nobody) and starts counting afresh. */
@@ -322,11 +362,12 @@ public final class CallSession implements Runnable {
     }
 
     private void keyPressed(String digit, long now) {
-        log.info("caller pressed a key", "digit", digit);
+        log.info("caller pressed a key");
         discardSpeculation("keys pressed");
         lastActivityNanos = now;
         silencePrompts = 0;
-        if (current != null && current.interruptible() && audible(current)) {
+        if (floor instanceof Speaking(AgentReply current, ReplyProducer producer)
+                && current.interruptible() && audible(current)) {
             bargeIn(now);
         }
         if (digits.isEmpty()) {
@@ -349,79 +390,81 @@ public final class CallSession implements Runnable {
         timings.turnEndNanos = now;
         timings.lastCallerSpeechNanos = lastDigitNanos;
         timings.callerStartNanos = firstDigitNanos;
-        currentTurnAudio = null;
-        answer(null, "(The caller pressed: " + keys + ")", timings);
+        turnCount++;
+        services.metrics().turn();
+        String words = "(The caller pressed: " + keys + ")";
+        AgentReply reply = answer(new Utterance.Text(words), true, timings);
+        callerWordsKnown(reply, words);
     }
 
     /** The caller talked over the agent: silence the line now and remember only what they heard. */
     private void bargeIn(long now) {
-        AgentReply interrupted = current;
-        if (interrupted == null) {
+        if (!(floor instanceof Speaking(AgentReply interrupted, ReplyProducer producer))) {
             return;
         }
         services.metrics().bargeIn();
         log.info("caller interrupted the agent", "reply", interrupted.number());
-        stopCurrent(now, true);
+        stopSpeaking(now, true);
     }
 
     private void markPlayed(String name, long now) {
         Optional<AgentReply.MarkName> mark = AgentReply.parseMark(name);
-        if (mark.isEmpty() || current == null || mark.get().reply() != current.number()) {
+        if (mark.isEmpty() || !(floor instanceof Speaking(AgentReply current, ReplyProducer producer))
+                || mark.get().reply() != current.number()) {
             return; // a mark of a cleared or finished reply, echoed late: not evidence of anything heard
         }
         if (!mark.get().isEnd()) {
             current.piecePlayed(mark.get().piece(), now);
             return;
         }
-        AgentReply played = current;
-        current = null;
-        producer = null;
-        remember(played, played.fullText(), false, now);
-        if (played.endsCall()) {
-            endAfterGoodbye = true;
+        floor = new Open();
+        remember(current, current.fullText(), false, now);
+        if (current.endsCall()) {
+            ending = leaving != null ? leaving : EndReason.AGENT_HUNG_UP;
         }
     }
 
     private void replyProduced(AgentReply reply, long now) {
-        if (reply != current) {
+        if (!(floor instanceof Speaking(AgentReply current, ReplyProducer producer)) || reply != current) {
             return;
         }
         if (!reply.hasAudio()) {
             // Nothing to play (no words heard, or every vendor failed): the floor goes back to the caller.
-            current = null;
-            producer = null;
+            floor = new Open();
             lastActivityNanos = now;
-            if (reply.callerText().isPresent()) {
-                conversation.caller(reply.callerText().get());
-                recordCaller(reply);
-            }
+            reply.callerText().ifPresent(text -> {
+                conversation.caller(text);
+                callerWordsKnown(reply, text);
+            });
             if (reply.endsCall()) {
-                endAfterGoodbye = true;
+                ending = leaving != null ? leaving : EndReason.AGENT_HUNG_UP;
             }
         }
     }
 
-    private Optional<String> checkTimers(long now) {
-        if (endAfterGoodbye) {
-            return Optional.of(hangUp());
+    private Optional<EndReason> checkTimers(long now) {
+        if (ending != null) {
+            hangUp();
+            return Optional.of(ending);
         }
         if (now - lastInboundNanos > services.settings().inboundSilenceLimit().toNanos()) {
-            return Optional.of("no media from Twilio for " + services.settings().inboundSilenceLimit().toSeconds() + " s");
+            log.warn("no media from Twilio", "limitSeconds", services.settings().inboundSilenceLimit().toSeconds());
+            return Optional.of(EndReason.MEDIA_TIMEOUT);
         }
         if (!greetingMeasured && playout.firstFrameNanos(1) > 0) {
             greetingMeasured = true;
             services.metrics().stage(CallMetrics.Stage.GREETING, Duration.ofNanos(playout.firstFrameNanos(1) - startedNanos));
         }
         Duration elapsed = Duration.ofNanos(now - startedNanos);
-        if (elapsed.compareTo(turnTaking.maxCallLength()) >= 0 && !goodbyeStarted) {
+        if (elapsed.compareTo(turnTaking.maxCallLength()) >= 0 && leaving == null) {
             log.info("call reached its time limit", "limitSeconds", turnTaking.maxCallLength().toSeconds());
-            stopCurrent(now, true);
-            sayGoodbye();
+            stopSpeaking(now, true);
+            sayGoodbye(EndReason.TIME_LIMIT);
         }
         if (elapsed.compareTo(turnTaking.maxCallLength().plus(Duration.ofSeconds(30))) >= 0) {
-            return Optional.of("time limit");
+            return Optional.of(EndReason.TIME_LIMIT);
         }
-        if (current != null && current.produced() && playout.idle()
+        if (floor instanceof Speaking(AgentReply current, ReplyProducer producer) && current.produced() && playout.idle()
                 && now - playout.lastFrameNanos() > services.settings().playoutLead().plus(MARK_GRACE).toNanos()) {
             // Twilio did not echo the end mark in time; trust our own clock so the call cannot stall.
             markPlayed(current.endMarkName(), now);
@@ -429,14 +472,14 @@ public final class CallSession implements Runnable {
         if (!digits.isEmpty() && now - lastDigitNanos >= DIGIT_PAUSE.toNanos()) {
             answerKeys(now);
         }
-        if (current == null && !hearing.callerInTurn() && !goodbyeStarted
+        if (floor instanceof Open && !hearing.callerInTurn() && leaving == null
                 && now - lastActivityNanos >= turnTaking.repromptAfter().toNanos()) {
             if (silencePrompts++ == 0) {
                 log.info("caller silent; prompting again");
                 say(persona.reprompt(), AgentReply.Kind.REPROMPT, false);
             } else {
                 log.info("caller still silent; saying goodbye");
-                sayGoodbye();
+                sayGoodbye(EndReason.AGENT_HUNG_UP);
             }
         }
         return Optional.empty();
@@ -444,11 +487,11 @@ public final class CallSession implements Runnable {
 
     // ---- speaking -----------------------------------------------------------------------------------------
 
-    private void answer(byte[] callerAudio, String typed, TurnTimings timings) {
-        turnCount++;
-        services.metrics().turn();
-        current = new AgentReply(++replyCount, AgentReply.Kind.ANSWER, true, false, timings, callerAudio, typed);
-        producer = ReplyProducer.answer(services, persona, playout, log, this::offer, current, conversation.messages());
+    private AgentReply answer(Utterance words, boolean typed, TurnTimings timings) {
+        AgentReply reply = new AgentReply(++replyCount, AgentReply.Kind.ANSWER, true, false, timings, words, typed);
+        floor = new Speaking(reply, ReplyProducer.answer(services, persona, playout, log, this::offer, reply,
+                                                          conversation.messages()));
+        return reply;
     }
 
     /** The persona's greeting; a returning caller whose name is known is greeted by name. */
@@ -468,46 +511,44 @@ public final class CallSession implements Runnable {
     }
 
     private void say(String text, AgentReply.Kind kind, boolean endsCall, boolean cacheable) {
-        boolean interruptible = kind != AgentReply.Kind.GOODBYE;
-        current = new AgentReply(++replyCount, kind, interruptible, endsCall, new TurnTimings(), null, null);
-        producer = ReplyProducer.phrase(services, persona, playout, log, this::offer, current, text, cacheable);
+        AgentReply reply = AgentReply.phrase(++replyCount, kind, endsCall);
+        floor = new Speaking(reply, ReplyProducer.phrase(services, persona, playout, log, this::offer, reply, text,
+                                                          cacheable));
     }
 
-    private void sayGoodbye() {
+    private void sayGoodbye(EndReason why) {
         discardSpeculation("saying goodbye");
-        goodbyeStarted = true;
+        leaving = why;
         say(persona.goodbye(), AgentReply.Kind.GOODBYE, true);
     }
 
-    /** Stops the current reply, clearing Twilio's buffer, and keeps what was heard in the history. */
-    private void stopCurrent(long now, boolean interrupted) {
-        AgentReply stopped = current;
-        if (stopped == null) {
+    /** Stops the reply being spoken, clearing Twilio's buffer, and keeps what was heard in the history. */
+    private void stopSpeaking(long now, boolean interrupted) {
+        if (!(floor instanceof Speaking(AgentReply stopped, ReplyProducer producer))) {
             return;
         }
         long playStart = playout.firstFrameNanos(stopped.number());
-        abandon(stopped);
+        abandon(stopped, producer);
         remember(stopped, stopped.heardText(now, playStart), interrupted, now);
     }
 
-    /** Cancels the current reply's production and playback without recording anything. */
-    private void abandon(AgentReply reply) {
-        if (producer != null) {
-            producer.cancel();
-        }
+    /** Cancels a reply's production and playback without recording anything; the floor opens. */
+    private void abandon(AgentReply reply, ReplyProducer producer) {
+        producer.cancel();
         if (audible(reply) || !playout.idle()) {
             playout.clear(reply.number());
         } else {
             playout.silence(reply.number());
         }
-        current = null;
-        producer = null;
+        floor = new Open();
     }
 
     /** What was said in one exchange goes into the conversation; one log line per answered turn. */
     private void remember(AgentReply reply, String heard, boolean interrupted, long now) {
-        reply.callerText().ifPresent(conversation::caller);
-        recordCaller(reply);
+        reply.callerText().ifPresent(text -> {
+            conversation.caller(text);
+            callerWordsKnown(reply, text);
+        });
         if (!heard.isBlank()) {
             conversation.agent(interrupted ? heard + "—" : heard);
             long firstFrame = playout.firstFrameNanos(reply.number());
@@ -521,9 +562,21 @@ public final class CallSession implements Runnable {
         }
     }
 
-    private void recordCaller(AgentReply reply) {
-        reply.callerText().ifPresent(text -> recorder.caller(text, reply.timings().callerStartNanos,
-                                                             reply.timings().lastCallerSpeechNanos));
+    /**
+     * Stores the caller's turn that {@code reply} answers, once, as soon as its final words are known. Words of a
+     * turn the caller went on with were stored already; only what they said after is stored again.
+     */
+    private void callerWordsKnown(AgentReply reply, String words) {
+        if (reply.kind() != AgentReply.Kind.ANSWER || !reply.markCallerStored()) {
+            return;
+        }
+        TurnTimings t = reply.timings();
+        String rest = Transcripts.after(reply.storedBefore(), words);
+        if (!rest.isBlank()) {
+            recorder.caller(reply.typed() ? Transcripts.maskDigits(rest) : rest,
+                            t.callerStartNanos, t.lastCallerSpeechNanos);
+        }
+        reply.storedAs(words);
     }
 
     private void logTurn(AgentReply reply, boolean interrupted) {
@@ -533,6 +586,7 @@ public final class CallSession implements Runnable {
         if (voiceToVoice >= 0) {
             services.metrics().stage(CallMetrics.Stage.VOICE_TO_VOICE, Duration.ofMillis(voiceToVoice));
         }
+        TurnListeningCost heard = reply.listening().orElse(new TurnListeningCost(reply.typed() ? "keypad" : "-", 0, 0, 0, false));
         log.info("turn",
                  "turn", turnCount,
                  "reply", reply.number(),
@@ -546,6 +600,11 @@ public final class CallSession implements Runnable {
                  "serverMs", t.serverMillis(firstFrame),
                  "interrupted", interrupted,
                  "endsCall", reply.endsCall(),
+                 "recognizer", heard.recognizer(),
+                 "streamedAudioS", Math.round(heard.audioSeconds() * 100) / 100.0,
+                 "finalizes", heard.finalizes(),
+                 "sttReconnects", heard.reconnects(),
+                 "sttFellBack", heard.fellBack(),
                  "speculation", reply.speculation(),
                  "discardedSpeculations", reply.discardedSpeculations(),
                  "sttRequests", reply.sttRequests(),
@@ -554,6 +613,7 @@ public final class CallSession implements Runnable {
             services.metrics().speculation(reply.speculation());
         }
         services.metrics().turnRequests(reply.sttRequests(), reply.llmRequests());
+        services.metrics().sttTurn(heard.recognizer(), heard.audioSeconds(), heard.finalizes());
     }
 
     private boolean audible(AgentReply reply) {
@@ -605,6 +665,7 @@ public final class CallSession implements Runnable {
         startedNanos = now();
         lastInboundNanos = startedNanos;
         lastActivityNanos = startedNanos;
+        maxUtteranceBytes = (int) (8 * services.settings().maxUtterance().toMillis());
         playout = new Playout(out, start.streamSid(), services.settings().playoutLead(), services.settings().frame(),
                               services.nanoTime(), () -> socketClosed("send failed"), "playout-" + callSid);
         history = services.history().recall(start.parameter("from"));
@@ -612,14 +673,19 @@ public final class CallSession implements Runnable {
                                                         ZonedDateTime.now(services.clock()), history), MAX_HISTORY);
         recorder = new CallRecorder(services.journal(), services.clock(), services.nanoTime(), services.afterCallGiveUp(),
                                     start, persona.id(), startedNanos);
-        hearing = new Hearing(turnTaking, (int) (8 * services.settings().maxUtterance().toMillis()), this::offer);
+        Hearing ears = new Hearing(turnTaking, maxUtteranceBytes, this::offer);
+        Listening.Recognizer wanted = Listening.Recognizer.of(persona.stt().model());
+        listening = new Listening(wanted, services.recognizers().forModel(persona.stt().model()), ears, this::offer, log,
+                                  services.metrics());
+        hearing = ears;
+        listening.start();
         services.registry().add(this);
         services.metrics().callStarted();
         log.info("call started", "persona", persona.id(), "from", start.parameter("from"), "to", start.parameter("to"),
-                 "streamSid", start.streamSid());
+                 "streamSid", start.streamSid(), "recognizer", listening.recognizer());
     }
 
-    private String hangUp() {
+    private void hangUp() {
         log.info("hanging up");
         try {
             services.callControl().hangUp(callSid);
@@ -627,40 +693,41 @@ public final class CallSession implements Runnable {
             // Closing the socket ends <Connect>, and with no TwiML after it Twilio ends the call anyway.
             log.warn("Twilio hang-up failed; closing the stream instead: " + e.getMessage());
         }
-        return "agent hung up";
     }
 
     /** Tears the call down; exactly once, on the call thread, every step bounded. */
-    private void finish(String reason) {
+    private void finish(EndReason reason) {
         if (finished) {
             return;
         }
         finished = true;
         if (persona == null) {
-            closeSocket(1000, reason);
+            closeSocket(1000, reason.text());
             return;
         }
         long now = now();
-        if (speculation != null) {
-            speculation.producer().cancel();
-        }
-        if (current != null) {
-            AgentReply last = current;
-            long playStart = playout.firstFrameNanos(last.number());
-            if (producer != null) {
+        ReplyProducer last = null;
+        switch (floor) {
+            case Open open -> { }
+            case Holding(Speculation held) -> held.producer().cancel();
+            case Speaking(AgentReply current, ReplyProducer producer) -> {
+                long playStart = playout.firstFrameNanos(current.number());
                 producer.cancel();
+                remember(current, current.heardText(now, playStart), true, now);
+                last = producer;
             }
-            remember(last, last.heardText(now, playStart), true, now);
         }
-        if (producer != null) {
-            producer.join(TEARDOWN_STEP);
+        if (last != null) {
+            last.join(TEARDOWN_STEP);
         }
-        recorder.closed(reason, now);
+        listening.close();
+        recorder.closed(reason.text(), now);
         playout.close(TEARDOWN_STEP);
-        closeSocket(1000, reason.length() > 100 ? reason.substring(0, 100) : reason);
+        closeSocket(1000, reason.text());
         services.registry().remove(this);
-        services.metrics().callEnded(endReasonTag(reason));
-        log.info("call ended", "reason", reason, "durationMs", (now - startedNanos) / 1_000_000, "turns", turnCount);
+        services.metrics().callEnded(reason.tag());
+        log.info("call ended", "reason", reason.text(), "durationMs", (now - startedNanos) / 1_000_000,
+                 "turns", turnCount, "droppedInputs", dropped.get());
     }
 
     private void closeSocket(int code, String reason) {
@@ -673,41 +740,20 @@ public final class CallSession implements Runnable {
         }
     }
 
-    private static String endReasonTag(String reason) {
-        if (reason.startsWith("server")) {
-            return "server_shutdown";
-        }
-        if (reason.startsWith("socket closed")) {
-            return "socket_closed";
-        }
-        if (reason.startsWith("no media")) {
-            return "media_timeout";
-        }
-        return reason.replace(' ', '_');
-    }
-
     // ---- plumbing ------------------------------------------------------------------------------------------
 
+    /** Queues input for the call thread; never blocks. A full inbox (a stalled call thread) drops it, counted. */
     private void offer(CallInput input) {
-        if (!inbox.offer(input) && droppedWarned.compareAndSet(false, true)) {
-            log.warn("call inbox full; dropping input (the call thread is stalled)");
+        if (!inbox.offer(input)) {
+            services.metrics().droppedInput();
+            if (dropped.getAndIncrement() == 0) {
+                log.warn("call inbox full; dropping input (the call thread is stalled)", "input",
+                         input.getClass().getSimpleName());
+            }
         }
     }
 
     private long now() {
         return services.nanoTime().getAsLong();
-    }
-
-    private static byte[] concat(byte[] a, byte[] b) {
-        if (a == null) {
-            return b;
-        }
-        if (b == null) {
-            return a;
-        }
-        byte[] both = new byte[a.length + b.length];
-        System.arraycopy(a, 0, both, 0, a.length);
-        System.arraycopy(b, 0, both, a.length, b.length);
-        return both;
     }
 }

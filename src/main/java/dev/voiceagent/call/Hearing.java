@@ -9,6 +9,7 @@ import dev.voiceagent.audio.UtteranceBuffer;
 import dev.voiceagent.audio.VadSettings;
 import dev.voiceagent.audio.VoiceActivityDetector;
 import dev.voiceagent.persona.TurnTaking;
+import dev.voiceagent.stt.SpeechStream;
 
 /**
  * Listens to the caller, frame by frame, on the socket's reader thread, and tells the call thread only what
@@ -16,8 +17,13 @@ import dev.voiceagent.persona.TurnTaking;
  * Twilio sends 50 frames a second; waking the call thread for each one cost more than all the listening
  * itself, so the per-frame work (voice activity, level spread, turn timing, the turn's audio) lives here.
  *
+ * <p>With a live recogniser, every frame is also forwarded to its {@link SpeechStream} right here. When the
+ * call thread attaches a new stream (after a reconnect), the current turn's audio so far is replayed into it
+ * first, so the recogniser hears the whole turn.
+ *
  * <p>Threads: {@link #frame} only on the reader thread, which owns all the state here. The call thread may
- * call {@link #speculating} and read {@link #callerInTurn()}; both are volatile.
+ * call {@link #speculating}, {@link #words}, {@link #attach} and read {@link #callerInTurn()}; these go through
+ * volatile fields.
  */
 final class Hearing {
 
@@ -37,8 +43,14 @@ final class Hearing {
     private boolean talkingPosted;
     private boolean pausePosted;
     private int speechAtPauseMs;
+    private boolean talkingLikeSpeechPosted;
     private volatile boolean inTurn;
+    private volatile int turnSilenceMs;
+    private volatile int turnSpeechMs;
     private volatile AgentReply speculative;
+    private volatile String words;
+    private volatile SpeechStream stream;
+    private volatile SpeechStream attachPending;
 
     Hearing(TurnTaking turnTaking, int maxUtteranceBytes, Consumer<CallInput> post) {
         this.turnTaking = turnTaking;
@@ -52,6 +64,7 @@ final class Hearing {
 
     /** One frame of caller audio (reader thread). */
     void frame(byte[] mulaw) {
+        forward(mulaw);
         boolean speech = vad.isSpeech(mulaw, 0, mulaw.length);
         int frameMs = Math.max(1, mulaw.length / 8);
         if (speech) {
@@ -65,6 +78,7 @@ final class Hearing {
         if (event == TurnDetector.Event.SPEECH_STARTED) {
             utterance.begin();
             talkingPosted = false;
+            talkingLikeSpeechPosted = false;
             pausePosted = false;
         }
         inTurn = turns.inTurn();
@@ -73,6 +87,8 @@ final class Hearing {
             listenWithinTurn(speech, speechMs);
         }
         int silenceMs = turns.silenceMs();
+        turnSilenceMs = silenceMs;
+        turnSpeechMs = speechMs;
         if (event == TurnDetector.Event.TURN_ENDED) {
             turnEnded(silenceMs, speechMs);
         } else if (inTurn && !speech && speechMs >= MIN_TURN_SPEECH_MS && silenceMs >= endOfTurnMs(silenceMs)) {
@@ -84,9 +100,13 @@ final class Hearing {
 
     private void listenWithinTurn(boolean speech, int speechMs) {
         boolean speechLike = spread.spreadDb() >= MIN_SPEECH_SPREAD_DB;
-        if (!talkingPosted && speechLike && speechMs >= turnTaking.interruptAfter().toMillis()) {
+        // Posted once when the caller has talked long enough to interrupt, and once more if the level spread
+        // only later shows it is speech (on a noisy line it may never: then a live recogniser decides).
+        if (speechMs >= turnTaking.interruptAfter().toMillis()
+                && (!talkingPosted || speechLike && !talkingLikeSpeechPosted)) {
             talkingPosted = true;
-            post.accept(new CallInput.CallerTalking());
+            talkingLikeSpeechPosted = speechLike;
+            post.accept(new CallInput.CallerTalking(speechLike));
         }
         if (speech && pausePosted && speechMs - speechAtPauseMs >= RESUMED_SPEECH_MS) {
             pausePosted = false;
@@ -107,6 +127,7 @@ final class Hearing {
         boolean speechLike = spreadDb >= MIN_SPEECH_SPREAD_DB;
         spread.reset();
         pausePosted = false;
+        words = null;
         post.accept(new CallInput.CallerFinished(audio, silenceMs, speechMs, speechLike, spreadDb));
     }
 
@@ -117,11 +138,15 @@ final class Hearing {
     private long endOfTurnMs(int silenceMs) {
         long normal = turnTaking.endOfTurn().toMillis();
         TurnTaking.Speculation s = turnTaking.speculation();
-        AgentReply pending = speculative;
-        if (!s.enabled() || pending == null || silenceMs < s.endOfTurnMin().toMillis()) {
+        if (!s.enabled() || silenceMs < s.endOfTurnMin().toMillis()) {
             return normal;
         }
-        return switch (TurnCompletion.of(pending.callerText().orElse(null))) {
+        String heard = words;
+        AgentReply pending = speculative;
+        if (heard == null && pending != null) {
+            heard = pending.callerText().orElse(null);
+        }
+        return switch (TurnCompletion.of(heard)) {
             case COMPLETE -> s.endOfTurnMin().toMillis();
             case TRAILING -> s.endOfTurnMax().toMillis();
             case UNKNOWN -> normal;
@@ -131,6 +156,47 @@ final class Hearing {
     /** The answer being speculated for this turn, whose transcript adapts the end-of-turn wait (call thread). */
     void speculating(AgentReply reply) {
         this.speculative = reply;
+    }
+
+    /** The turn's words so far from a live recogniser (null: none), which adapt the end-of-turn wait. */
+    void words(String soFar) {
+        this.words = soFar;
+    }
+
+    /**
+     * Sends the caller's audio to {@code next} from the next frame on (null: to no recogniser); the current
+     * turn's audio so far is replayed into it first. Any thread.
+     */
+    void attach(SpeechStream next) {
+        attachPending = next;
+        if (next == null) {
+            stream = null;
+        }
+    }
+
+    private void forward(byte[] mulaw) {
+        SpeechStream next = attachPending;
+        if (next != null) {
+            attachPending = null;
+            stream = next;
+            if (turns.inTurn() || turns.turnSpeechMs() > 0) {
+                next.audio(utterance.snapshot());
+            }
+        }
+        SpeechStream live = stream;
+        if (live != null) {
+            live.audio(mulaw);
+        }
+    }
+
+    /** Silence since the caller's last speech frame, in ms (any thread). */
+    int silenceMs() {
+        return turnSilenceMs;
+    }
+
+    /** Speech in the current (or last) turn, in ms (any thread). */
+    int speechMs() {
+        return turnSpeechMs;
     }
 
     /** Whether the caller is in the middle of a turn (any thread). */

@@ -40,6 +40,9 @@ import dev.voiceagent.vendor.VendorException;
  * and, if the words differ, the answer is regenerated from the new transcript (a new <em>version</em>;
  * everything of the old one is dropped unplayed).
  *
+ * <p>The caller's words are reported once through {@link CallInput.Transcribed} as soon as they are final (for
+ * a held answer: once it is released), so the call thread stores the caller's turn before the answer plays.
+ *
  * <p>{@link #cancel()} (call thread, on barge-in, continued speech or hang-up) stops everything at once:
  * sinks return false, which closes the vendor streams, and the threads are interrupted. Nothing is queued
  * after a cancel. Unless cancelled, the call thread hears back exactly once, through
@@ -71,6 +74,7 @@ final class ReplyProducer {
     private volatile Thread think;
     private volatile Thread speak;
     private volatile Thread verifier;
+    private final java.util.concurrent.atomic.AtomicBoolean wordsReported = new java.util.concurrent.atomic.AtomicBoolean();
 
     private ReplyProducer(CallServices services, Persona persona, Playout playout, CallLog log,
                           Consumer<CallInput> post, AgentReply reply, boolean held) {
@@ -122,35 +126,51 @@ final class ReplyProducer {
     }
 
     /**
-     * The turn is over but the caller said a little more after the speculation began: transcribe all of
-     * {@code turnAudio} and play the held answer if the words are the same, or regenerate it. Call thread.
+     * The turn is over but its final words may differ from those the speculation started on: with words a live
+     * recogniser already gave, compare them; with audio (the caller said a little more after the speculation
+     * began), transcribe the whole turn first. The held answer plays if the words are the same, and is
+     * regenerated from the final words otherwise. Call thread.
      */
-    void verify(byte[] turnAudio) {
+    void verify(Utterance finalWords) {
+        if (finalWords instanceof Utterance.Text(String words)) {
+            settleOn(words);
+            return;
+        }
         verifier = Thread.ofVirtual().name("verify-" + log.callSid() + "-" + reply.number()).start(() -> {
             try {
                 TurnTimings t = reply.timings();
                 t.sttStartNanos = now();
-                String finalText = transcribe(turnAudio).text();
+                String finalText = transcribe(finalWords);
                 t.sttDoneNanos = now();
-                String speculative = firstTranscript.get();
-                if (sameWords(finalText, speculative)) {
-                    reply.speculation("checked");
-                    settle(null);
-                } else {
-                    reply.speculation("regenerated");
-                    log.info("final transcript differs from the speculative one; regenerating", "reply", reply.number());
-                    settle(finalText);
-                }
+                settleOn(finalText);
             } catch (VendorException e) {
                 // The final transcription failed: the speculative words are the best we have.
                 reply.speculation("checked");
                 settle(null);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException e) {
-                settle(null);
             }
         });
+    }
+
+    /** Plays the held answer if {@code finalText} says what the speculation heard, else regenerates it. */
+    private void settleOn(String finalText) {
+        String speculative;
+        try {
+            speculative = firstTranscript.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (ExecutionException e) {
+            settle(null);
+            return;
+        }
+        if (sameWords(finalText, speculative)) {
+            reply.speculation("checked");
+            settle(null);
+        } else {
+            reply.speculation("regenerated");
+            log.info("final transcript differs from the speculative one; regenerating", "reply", reply.number());
+            settle(finalText);
+        }
     }
 
     /** Stops producing now. Idempotent. */
@@ -202,6 +222,9 @@ final class ReplyProducer {
             while (!cancelled) {
                 if (text != null) {
                     reply.callerText(text);
+                    if (!held) {
+                        reportWords(text);
+                    }
                     try {
                         stream(Conversation.withCaller(history, text), current);
                     } catch (VendorException e) {
@@ -233,23 +256,39 @@ final class ReplyProducer {
         }
     }
 
-    /** The caller's words: typed keys, or the transcript of their audio (empty when there were none). */
+    /**
+     * The caller's words: given (a live recogniser's, or keys pressed), or the transcript of their audio, which
+     * is reported to the call thread at once so the caller's turn is stored before the answer plays. Empty when
+     * there were no words.
+     */
     private Optional<String> callerWords() {
-        if (reply.typedInput().isPresent()) {
-            return reply.typedInput();
+        Utterance words = reply.callerWords().orElseThrow();
+        if (words instanceof Utterance.Text(String text)) {
+            return text.isEmpty() ? Optional.empty() : Optional.of(text);
         }
-        byte[] audio = reply.callerAudio().orElseThrow();
+        Utterance.Audio audio = (Utterance.Audio) words;
         TurnTimings t = reply.timings();
         t.sttStartNanos = now();
-        Transcript transcript = transcribe(audio);
+        String text = transcribe(audio);
         t.sttDoneNanos = now();
         services.metrics().stage(CallMetrics.Stage.STT, nanos(t.sttDoneNanos - t.sttStartNanos));
-        if (transcript.isEmpty()) {
-            log.info("turn ignored: no words in the audio", "audioMs", audio.length / 8, "sttMs",
+        if (new Transcript(text).isEmpty()) {
+            log.info("turn ignored: no words in the audio", "audioMs", audio.mulaw().length / 8, "sttMs",
                      TurnTimings.millis(t.sttStartNanos, t.sttDoneNanos));
             return Optional.empty();
         }
-        return Optional.of(transcript.text());
+        return Optional.of(text);
+    }
+
+    /** The words of {@code words}: batch speech-to-text for its audio, joined with any words known around it. */
+    private String transcribe(Utterance words) {
+        return switch (words) {
+            case Utterance.Text(String text) -> text;
+            case Utterance.Audio(String before, byte[] mulaw, String after) -> {
+                String heard = transcribe(mulaw).text();
+                yield String.join(" ", java.util.stream.Stream.of(before, heard, after).filter(w -> !w.isBlank()).toList());
+            }
+        };
     }
 
     private Transcript transcribe(byte[] audio) {
@@ -464,6 +503,18 @@ final class ReplyProducer {
             settled.signalAll();
         } finally {
             lock.unlock();
+        }
+        if (newTranscript != null) {
+            reportWords(newTranscript);
+        } else if (firstTranscript.isDone() && !firstTranscript.getNow("").isEmpty()) {
+            reportWords(firstTranscript.getNow(""));
+        }
+    }
+
+    /** Tells the call thread, once, the final words of the caller's turn, so they are stored at once. */
+    private void reportWords(String text) {
+        if (!cancelled && wordsReported.compareAndSet(false, true)) {
+            post.accept(new CallInput.Transcribed(reply, text));
         }
     }
 

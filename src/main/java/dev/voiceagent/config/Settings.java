@@ -93,6 +93,9 @@ public record Settings(int port,
      * @param hangUpTimeout        bound on the Twilio REST hang-up during teardown
      * @param ttsFailoverCooldown  how long to prefer the fallback voice after the primary failed
      * @param drainTimeout         on shutdown, how long calls in progress may go on before they are ended
+     * @param sttConnectTimeout    bound on opening a live speech-to-text socket
+     * @param sttEndpointing       nova-3 {@code endpointing}: silence after which the vendor marks speech final
+     * @param sttUtteranceEnd      nova-3 {@code utterance_end_ms}
      */
     public record Calls(Duration playoutLead,
                         Duration frame,
@@ -104,7 +107,10 @@ public record Settings(int port,
                         Duration ttsTimeout,
                         Duration hangUpTimeout,
                         Duration ttsFailoverCooldown,
-                        Duration drainTimeout) {
+                        Duration drainTimeout,
+                        Duration sttConnectTimeout,
+                        Duration sttEndpointing,
+                        Duration sttUtteranceEnd) {
     }
 
     /**
@@ -154,7 +160,10 @@ public record Settings(int port,
                           duration(c.get("calls.ttsTimeoutMs"), 4000),
                           duration(c.get("calls.hangUpTimeoutMs"), 3000),
                           duration(c.get("calls.ttsFailoverCooldownMs"), 30_000),
-                          duration(c.get("calls.drainTimeoutMs"), 45_000)));
+                          duration(c.get("calls.drainTimeoutMs"), 45_000),
+                          duration(c.get("calls.sttConnectTimeoutMs"), 1500),
+                          duration(c.get("calls.sttEndpointingMs"), 300),
+                          duration(c.get("calls.sttUtteranceEndMs"), 1000)));
     }
 
     /** Vendors whose credentials are missing, for the startup log and the health endpoint. */

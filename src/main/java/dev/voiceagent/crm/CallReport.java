@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.voiceagent.call.EndReason;
 import dev.voiceagent.persona.Persona;
 import dev.voiceagent.store.CallDetail;
 import dev.voiceagent.store.StoredCall;
@@ -82,17 +83,12 @@ public final class CallReport {
         if (call.status().equals("abandoned")) {
             return "call-dropped";
         }
-        String reason = call.endReason().orElse("");
-        if (reason.equals("agent hung up")) {
-            return "call-completed";
-        }
-        if (reason.equals("caller hung up") || reason.startsWith("socket closed") || reason.startsWith("no media")) {
-            return "caller-hung-up";
-        }
-        if (reason.equals("time limit")) {
-            return "call-time-limit";
-        }
-        return "call-ended";
+        return call.endReason().flatMap(EndReason::parse).map(reason -> switch (reason) {
+            case AGENT_HUNG_UP -> "call-completed";
+            case CALLER_HUNG_UP, SOCKET_CLOSED, MEDIA_TIMEOUT -> "caller-hung-up";
+            case TIME_LIMIT -> "call-time-limit";
+            case SERVER_SHUTDOWN, REJECTED, INTERRUPTED, ERROR -> "call-ended";
+        }).orElse("call-ended");
     }
 
     /** The call record POSTed to the operator's webhook. */

@@ -85,6 +85,29 @@ public final class CallMetrics {
                                      .tags(Metrics.tags("vendor", "llm"))).increment(llm);
     }
 
+    /** A live speech-to-text socket dropped and is being reopened. */
+    public void sttReconnect() {
+        counter("voice.stt.reconnects", "Live speech-to-text sockets reopened after a drop").increment();
+    }
+
+    /** A call gave up its live speech-to-text socket and transcribes in batch for the rest of the call. */
+    public void sttFallback() {
+        counter("voice.stt.fallbacks", "Calls that fell back from live to batch speech-to-text").increment();
+    }
+
+    /** What listening to one answered turn cost on {@code recognizer}: streamed audio and Finalize messages. */
+    public void sttTurn(String recognizer, double audioSeconds, int finalizes) {
+        registry.getOrCreate(Counter.builder("voice.stt.audio.milliseconds").description("Caller audio streamed to live speech-to-text")
+                                     .tags(Metrics.tags("recognizer", recognizer))).increment(Math.round(audioSeconds * 1000));
+        registry.getOrCreate(Counter.builder("voice.stt.finalizes").description("Finalize messages sent to live speech-to-text")
+                                     .tags(Metrics.tags("recognizer", recognizer))).increment(finalizes);
+    }
+
+    /** An input for a call thread was dropped because its inbox was full (a stalled call). */
+    public void droppedInput() {
+        counter("voice.call.inputs.dropped", "Inputs dropped because a call's inbox was full").increment();
+    }
+
     public void rejectedSocket(String why) {
         registry.getOrCreate(Counter.builder("voice.sockets.rejected").description("Media sockets refused or closed")
                                      .tags(Metrics.tags("why", why))).increment();

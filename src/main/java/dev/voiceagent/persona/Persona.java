@@ -26,6 +26,7 @@ import dev.voiceagent.tts.Voice;
  * @param apology     said when a vendor failed and the agent could not answer
  * @param tags        CRM tags for calls handled by this persona
  * @param turnTaking  listening and interruption settings
+ * @param stt         which speech-to-text listens to the caller
  */
 public record Persona(String id,
                       String displayName,
@@ -43,7 +44,8 @@ public record Persona(String id,
                       String goodbye,
                       String apology,
                       List<String> tags,
-                      TurnTaking turnTaking) {
+                      TurnTaking turnTaking,
+                      Stt stt) {
 
     public Persona {
         numbers = List.copyOf(numbers);

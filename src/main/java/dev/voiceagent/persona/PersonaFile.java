@@ -108,6 +108,13 @@ public final class PersonaFile {
                             range(voice.get("speed"), 1.0, 0.7, 1.2, where + ": voice.speed", problems),
                             voice.get("fallback").asString().orElse("asteria"));
         Config llm = node.get("llm");
+        String sttModel = node.get("stt.model").asString().map(String::strip).orElse(Stt.defaults().model());
+        if (!Stt.known(sttModel)) {
+            problems.add(where + ": stt.model must be " + Stt.NOVA3 + ", " + Stt.FLUX + " or a Whisper model such as"
+                         + " @cf/openai/whisper-large-v3-turbo (got '" + sttModel + "')");
+            sttModel = Stt.defaults().model();
+        }
+        Stt stt = new Stt(sttModel);
         TurnTaking defaults = TurnTaking.defaults();
         Config turn = node.get("turnTaking");
         TurnTaking turnTaking = new TurnTaking(
@@ -119,7 +126,7 @@ public final class PersonaFile {
                                                 where + ": turnTaking.repromptAfterSeconds", problems)),
                 Duration.ofSeconds((long) (60 * range(turn.get("maxCallMinutes"), defaults.maxCallLength().toMinutes(), 0.1, 240,
                                                       where + ": turnTaking.maxCallMinutes", problems))),
-                speculation(turn, where, problems));
+                speculation(turn, stt, where, problems));
         return new Persona(id,
                            node.get("name").asString().orElse(id),
                            node.get("numbers").asList(String.class).orElse(List.of()),
@@ -136,7 +143,8 @@ public final class PersonaFile {
                            node.get("goodbye").asString().orElse("Thanks for calling. Goodbye!"),
                            node.get("apology").asString().orElse("Sorry, I didn't catch that. Could you say it again?"),
                            node.get("tags").asList(String.class).orElse(List.of()),
-                           turnTaking);
+                           turnTaking,
+                           stt);
     }
 
     /**
@@ -174,8 +182,13 @@ public final class PersonaFile {
         return facts;
     }
 
-    private static TurnTaking.Speculation speculation(Config turn, String where, List<String> problems) {
-        TurnTaking.Speculation d = TurnTaking.Speculation.defaults();
+    /**
+     * With live transcription a speculation costs no extra transcription, so it starts at the first real pause
+     * (100 ms); with batch Whisper each one is a Whisper request, so it waits 200 ms.
+     */
+    private static TurnTaking.Speculation speculation(Config turn, Stt stt, String where, List<String> problems) {
+        TurnTaking.Speculation d = stt.streaming() ? TurnTaking.Speculation.streamingDefaults()
+                                                   : TurnTaking.Speculation.defaults();
         Config node = turn.get("speculation");
         String at = where + ": turnTaking.speculation.";
         boolean enabled = node.get("enabled").asBoolean().orElse(d.enabled());

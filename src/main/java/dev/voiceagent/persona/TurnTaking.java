@@ -40,6 +40,11 @@ public record TurnTaking(Duration endOfTurn,
             return new Speculation(true, Duration.ofMillis(200), 2, Duration.ofMillis(500), Duration.ofMillis(1000));
         }
 
+        /** Defaults with live transcription: a pause is one after 100 ms, as words are final 75 ms later. */
+        public static Speculation streamingDefaults() {
+            return new Speculation(true, Duration.ofMillis(100), 2, Duration.ofMillis(500), Duration.ofMillis(1000));
+        }
+
         public static Speculation off() {
             return new Speculation(false, Duration.ofMillis(200), 0, Duration.ZERO, Duration.ZERO);
         }

@@ -52,6 +52,6 @@ class AgentReplyTest {
     }
 
     private static AgentReply reply(long n) {
-        return new AgentReply(n, AgentReply.Kind.ANSWER, true, false, new TurnTimings(), null, null);
+        return new AgentReply(n, AgentReply.Kind.ANSWER, true, false, new TurnTimings(), null, false);
     }
 }

@@ -65,7 +65,7 @@ class HearingTest {
     @Test
     void aFinishedSentenceShortensTheWaitOnceItsSpeculativeTranscriptIsKnown() {
         Hearing hearing = new Hearing(TurnTaking.defaults(), 8 * 30_000, events::add);
-        AgentReply speculative = new AgentReply(1, AgentReply.Kind.ANSWER, true, false, new TurnTimings(), null, null);
+        AgentReply speculative = new AgentReply(1, AgentReply.Kind.ANSWER, true, false, new TurnTimings(), null, false);
         speculative.callerText("My name is Jane Doe.");
         hearing.speculating(speculative);
         play(hearing, clip("my_name"));
