@@ -58,8 +58,9 @@ final class AgentHarness implements AutoCloseable {
     static final String ADMIN_KEY = "admin-test-key";
 
     /**
-     * A persona with short phrases so tests run quickly; tests may pass their own YAML. It answers with the
-     * plain pipeline (no speculation), whose behaviour most tests pin down; {@link #speculating} turns it on.
+     * A persona with short phrases so tests run quickly; tests may pass their own YAML. It listens with batch
+     * Whisper and answers with the plain pipeline (no speculation), whose behaviour most tests pin down;
+     * {@link #speculating} turns speculation on and {@link #streaming} live transcription.
      */
     static final String DEFAULT_PERSONAS = """
             default: tester
@@ -76,6 +77,7 @@ final class AgentHarness implements AutoCloseable {
                 prompt: "You are a test agent."
                 collect: [name, { reason: why they called }]
                 tags: [voice-agent, test-line]
+                stt: { model: "@cf/openai/whisper-large-v3-turbo" }
                 turnTaking: { endOfTurnMs: 600, repromptAfterSeconds: 20, maxCallMinutes: 5,
                               speculation: { enabled: false } }
             """;
@@ -83,6 +85,11 @@ final class AgentHarness implements AutoCloseable {
     /** The default persona with speculation on, with the given settings (YAML flow map entries). */
     static String speculating(String settings) {
         return DEFAULT_PERSONAS.replace("speculation: { enabled: false }", "speculation: { enabled: true, " + settings + " }");
+    }
+
+    /** {@code personas} listening with a live recogniser ({@code @cf/deepgram/nova-3} or {@code @cf/deepgram/flux}). */
+    static String streaming(String personas, String model) {
+        return personas.replace("stt: { model: \"@cf/openai/whisper-large-v3-turbo\" }", "stt: { model: \"" + model + "\" }");
     }
 
     private static final AtomicInteger CALLS = new AtomicInteger();
