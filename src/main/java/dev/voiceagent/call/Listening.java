@@ -245,7 +245,8 @@ final class Listening {
                     pendingEnd = end;
                     yield none();
                 }
-                yield List.of(finished(new Utterance.Text(words(false)), end, now));
+                yield List.of(words(false).isEmpty() ? nothing("no words in the turn")
+                                                     : finished(new Utterance.Text(words(false)), end, now));
             }
         };
     }
