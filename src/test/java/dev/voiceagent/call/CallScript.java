@@ -79,7 +79,7 @@ final class CallScript implements AutoCloseable {
     static final Duration WAIT = Duration.ofSeconds(5);
 
     final AtomicLong clockOffset = new AtomicLong();
-    final ScriptedRecognizer recognizer = new ScriptedRecognizer();
+    final ScriptedRecognizer recognizer;
     final ScriptedModel llm = new ScriptedModel();
     final ScriptedWhisper whisper = new ScriptedWhisper();
     final Line line = new Line();
@@ -88,16 +88,20 @@ final class CallScript implements AutoCloseable {
     private final PersonaCatalog personas;
     private final StreamTokens tokens = new StreamTokens(new byte[32], Duration.ofMinutes(1), Clock.systemUTC());
     private final CallSession session;
-    private final Thread callThread;
+    private Thread callThread;
     private final String callSid = "CA" + System.nanoTime();
     private long chunk;
 
     /** A call with the persona listening through {@code model} (nova-3, Flux or a Whisper id). */
     static CallScript start(String model) {
-        return new CallScript(PERSONAS.replace("MODEL", model));
+        CallScript call = new CallScript(PERSONAS.replace("MODEL", model), new ScriptedRecognizer());
+        call.dial();
+        return call;
     }
 
-    CallScript(String personasYaml) {
+    /** A call not yet placed ({@link #dial}), so the recogniser can be scripted first. */
+    CallScript(String personasYaml, ScriptedRecognizer recognizer) {
+        this.recognizer = recognizer;
         try {
             Path file = Files.createTempFile("personas", ".yaml");
             Files.writeString(file, personasYaml);
@@ -121,6 +125,10 @@ final class CallScript implements AutoCloseable {
                 journal, new CallerHistory(store, 3, Duration.ofMillis(300)), Duration.ofHours(1),
                 () -> System.nanoTime() + clockOffset.get(), Clock.systemUTC());
         session = new CallSession(services, line);
+    }
+
+    /** Places the call: the media stream starts. */
+    void dial() {
         callThread = Thread.ofVirtual().name("call-script").start(session);
         session.deliver(new StreamEvent.Start("MZ1", "AC1", callSid,
                                               Map.of("token", tokens.issue(callSid), "from", "+15551230000",
@@ -197,7 +205,9 @@ final class CallScript implements AutoCloseable {
     public void close() {
         hangUp();
         try {
-            callThread.join(WAIT);
+            if (callThread != null) {
+                callThread.join(WAIT);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -214,11 +224,13 @@ final class CallScript implements AutoCloseable {
     static final class ScriptedRecognizer implements StreamingSpeechToText {
         final List<Session> sessions = new CopyOnWriteArrayList<>();
         final Queue<VendorException> openFailures = new ConcurrentLinkedQueue<>();
+        final AtomicInteger opens = new AtomicInteger();
         private volatile String pending = "";
         volatile boolean answerFinalize = true;
 
         @Override
         public SpeechStream open(String label, Consumer<SpeechEvent> events) {
+            opens.incrementAndGet();
             VendorException failure = openFailures.poll();
             if (failure != null) {
                 throw failure;
@@ -315,12 +327,18 @@ final class CallScript implements AutoCloseable {
     static final class ScriptedWhisper implements SpeechToText {
         final Queue<String> transcripts = new ConcurrentLinkedQueue<>();
         final AtomicInteger requests = new AtomicInteger();
+        private volatile String otherwise = "";
+
+        /** What every request returns once the queued transcripts are used up (default: no words). */
+        void transcribesAs(String words) {
+            otherwise = words;
+        }
 
         @Override
         public Transcript transcribe(byte[] wav) {
             requests.incrementAndGet();
             String next = transcripts.poll();
-            return new Transcript(next == null ? "" : next);
+            return new Transcript(next == null ? otherwise : next);
         }
     }
 
