@@ -10,6 +10,7 @@
 # TTS_CHUNK_MS, GHL_MS), plus
 #   PORT             server port [18080]        FAKES_BASE_PORT  fakes use the 4 ports above it [18090]
 #   SERVER_JAVA_OPTS extra JVM options for the server (e.g. -XX:StartFlightRecording=...)
+#   MAX_CONCURRENT_CALLS the server's call cap [the larger of CALLS and 200]
 #   SIM_JAVA_OPTS    extra JVM options for the simulator     FAKES_JAVA_OPTS  the same for the fakes
 #   SKIP_BUILD=1     reuse target/ from an earlier run
 #   WAIT_FOR_IDLE=N  wait up to N seconds for the machine to be idle (other processes skew the figures)
@@ -115,6 +116,9 @@ YAML
   done < <(grep -E '^[A-Z_]+=' "$RUN_DIR/fakes.out")
   # A fresh embedded PostgreSQL per run (DATABASE_URL unset): calls, turns and the CRM outbox are stored as in production.
   export PORT PUBLIC_BASE_URL PERSONAS_FILE="$RUN_DIR/personas.yaml" DATA_DIR="$RUN_DIR/data"
+  # The server's admission cap (default 200) must not refuse the simulated calls: at least CALLS, unless set.
+  calls=${CALLS:-100}
+  export MAX_CONCURRENT_CALLS="${MAX_CONCURRENT_CALLS:-$(( calls > 200 ? calls : 200 ))}"
   # shellcheck disable=SC2086
   exec $SERVER_PIN java -Dserver.host=127.0.0.1 ${SERVER_JAVA_OPTS:-} -jar target/voice-agent.jar > "$RUN_DIR/server.out" 2> "$RUN_DIR/server.log"
 ) &

@@ -58,6 +58,7 @@ import dev.voiceagent.tts.SpeechSynthesizer;
 import dev.voiceagent.tts.WorkersAiAuraTts;
 import dev.voiceagent.twilio.CallControl;
 import dev.voiceagent.twilio.HandshakeVerifier;
+import dev.voiceagent.twilio.SignatureCheck;
 import dev.voiceagent.twilio.StreamTokens;
 import dev.voiceagent.twilio.TwilioRestCalls;
 import dev.voiceagent.twilio.TwilioSignature;
@@ -76,6 +77,10 @@ public final class Main {
     }
 
     private static final Logger LOG = Logger.getLogger(Main.class.getName());
+    /** How long a stream token from the webhook stays valid; an answered call holds its place this long. */
+    static final Duration STREAM_TOKEN_LIFETIME = Duration.ofMinutes(2);
+    /** Server-wide request body cap: the largest route limit (Twilio's webhooks); the API's is smaller. */
+    static final long MAX_PAYLOAD_BYTES = TwilioWebhook.MAX_BODY_BYTES;
 
     private Main() {
     }
@@ -163,10 +168,11 @@ public final class Main {
                 : callSid -> {
                     throw unconfigured("twilio");
                 };
-        Optional<TwilioSignature> signature = settings.twilio().authToken().map(TwilioSignature::new);
-        StreamTokens tokens = new StreamTokens(tokenSecret(settings), Duration.ofMinutes(2), Clock.systemUTC());
+        SignatureCheck signatures = signatureCheck(settings);
+        StreamTokens tokens = new StreamTokens(tokenSecret(settings), STREAM_TOKEN_LIFETIME, Clock.systemUTC());
         PhraseCache phrases = new PhraseCache(256, 8 * 30_000);
-        CallRegistry registry = new CallRegistry();
+        CallRegistry registry = new CallRegistry(settings.admission().maxConcurrentCalls(), STREAM_TOKEN_LIFETIME,
+                                                 System::nanoTime);
         Settings.AfterCall afterCall = settings.afterCall();
         LiveRecognizers recognizers = cloudflare.map(cf -> new LiveRecognizers(
                         Optional.<StreamingSpeechToText>of(new WorkersAiNova3(cf, settings.cloudflare().sttLanguage(),
@@ -202,19 +208,41 @@ public final class Main {
             LOG.warning("calls will be answered with an apology until Cloudflare Workers AI is configured");
         }
 
-        HandshakeVerifier handshake = new HandshakeVerifier(signature, settings.publicBaseUrl());
+        HandshakeVerifier handshake = new HandshakeVerifier(signatures);
+        LOG.info("admission: at most " + settings.admission().maxConcurrentCalls() + " concurrent calls; beyond that "
+                 + settings.admission().overflowNumber().map(n -> "calls are forwarded to OVERFLOW_NUMBER")
+                         .orElse("callers hear that the lines are busy"));
+        // Helidon's default body limit is unlimited: cap every request body (413 before reading it).
+        if (server.maxPayloadSize() < 0 || server.maxPayloadSize() > MAX_PAYLOAD_BYTES) {
+            server.maxPayloadSize(MAX_PAYLOAD_BYTES);
+        }
         server.port(settings.port())
                 .routing(r -> r
-                        .register("/twilio", new TwilioWebhook(signature, settings.publicBaseUrl(), personas, tokens,
-                                                               () -> agentCanRun, registry::draining))
+                        .register("/twilio", new TwilioWebhook(signatures, settings.publicBaseUrl(), personas, tokens,
+                                                               () -> agentCanRun, registry::draining, registry::admit,
+                                                               settings.admission().overflowNumber(), metrics))
                         .register("/observe", new HealthService(vendors, personas, registry::size, agentCanRun,
-                                                                registry::draining, () -> storageCheck(database, journal, worker)))
+                                                                registry::draining, () -> storageCheck(database, journal, worker),
+                                                                Map.of("twilioSignatures", signatures.describe())))
                         .register("/", new CallApi(store, personas, settings.adminApiKey())))
                 .addRouting(WsRouting.builder()
                                     .endpoint("/twilio/media", () -> new MediaStreamListener(services, handshake)));
 
         PhraseWarmer warmer = agentCanRun ? PhraseWarmer.start(personas.current(), tts, phrases) : PhraseWarmer.none();
         return new Agent(personas, registry, warmer, calls.drainTimeout(), database, store, journal, worker);
+    }
+
+    /** Signature checks as settled by {@link Settings}: enforced, or off only when explicitly asked for. */
+    private static SignatureCheck signatureCheck(Settings settings) {
+        if (settings.security().twilioSignatures() == Settings.TwilioSignatures.OFF_FOR_LOCAL_DEVELOPMENT) {
+            LOG.warning("!!! Twilio signature checks are OFF (TWILIO_SIGNATURE_CHECKS=off-for-local-development): anyone"
+                        + " who can reach this server can start calls on it and spend vendor credit. Local development"
+                        + " only: unset TWILIO_SIGNATURE_CHECKS and set TWILIO_AUTH_TOKEN for anything public. !!!");
+            return new SignatureCheck.OffForLocalDevelopment();
+        }
+        // Settings refuses ON without the token or a public URL.
+        return new SignatureCheck.Enforced(new TwilioSignature(settings.twilio().authToken().orElseThrow()),
+                                           settings.publicBaseUrl().orElseThrow());
     }
 
     private static StorageCheck storageCheck(Database database, CallJournal journal, DeliveryWorker worker) {
@@ -254,9 +282,28 @@ public final class Main {
                         Database database, CallStore store, CallJournal journal, DeliveryWorker worker)
             implements AutoCloseable {
 
+        /** After the drain, calls still going are ended and get this long to hang up and close. */
+        public static final Duration END_CALLS_WAIT = Duration.ofSeconds(5);
+        /** Bound on stopping the HTTP server. */
+        public static final Duration HTTP_STOP_WAIT = Duration.ofSeconds(3);
+        /**
+         * Bound on {@link #close()}: the journal's last records (5 s), the after-call worker (5 s) and the
+         * database (the pool, then the embedded PostgreSQL's own stop). Past it the process exits anyway.
+         */
+        public static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
+
+        /**
+         * The longest {@link #shutdown} can take with this drain timeout: the platform's SIGTERM-to-SIGKILL delay
+         * ({@code drainingSeconds} in railway.toml) must be longer, or the last steps are cut by SIGKILL.
+         */
+        public static Duration worstCaseShutdown(Duration drainTimeout) {
+            return drainTimeout.plus(END_CALLS_WAIT).plus(HTTP_STOP_WAIT).plus(CLOSE_WAIT);
+        }
+
         /**
          * Graceful shutdown (SIGTERM): stop taking new calls, let the calls in progress finish for at most
-         * {@link #drainTimeout}, end the rest, then stop the server. Every step is bounded.
+         * {@link #drainTimeout}, end the rest, then stop the server and close. Every step is bounded, the
+         * whole at most {@link #worstCaseShutdown}.
          */
         public void shutdown(WebServer server) {
             calls.startDraining();
@@ -266,14 +313,25 @@ public final class Main {
                 if (!calls.awaitEmpty(drainTimeout)) {
                     LOG.warning("drain time over; ending " + calls.size() + " call(s)");
                     calls.endAll("server shutting down");
-                    calls.awaitEmpty(Duration.ofSeconds(5));
+                    calls.awaitEmpty(END_CALLS_WAIT);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            server.stop();
-            close();
+            bounded("stopping the HTTP server", server::stop, HTTP_STOP_WAIT);
+            bounded("closing storage and background work", this::close, CLOSE_WAIT);
             LOG.info("shut down");
+        }
+
+        private static void bounded(String what, Runnable step, Duration bound) {
+            Thread worker = Thread.ofPlatform().daemon().name("shutdown-step").start(step);
+            try {
+                if (!worker.join(bound)) {
+                    LOG.warning("shutdown: gave up " + what + " after " + bound.toSeconds() + " s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         /** Stops the background parts; the calls' last records get a few seconds to reach the database. */

@@ -1,6 +1,5 @@
 package dev.voiceagent.api;
 
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Optional;
@@ -17,6 +16,8 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
+import dev.voiceagent.edge.BodyLimit;
+import dev.voiceagent.edge.LocalRequests;
 import dev.voiceagent.persona.Persona;
 import dev.voiceagent.persona.PersonaCatalog;
 import dev.voiceagent.store.CallDetail;
@@ -30,14 +31,18 @@ import dev.voiceagent.store.StoreException;
  * {@code /calls/{callSid}} (turns, facts, summary, CRM delivery status).
  * <p>
  * Calls hold callers' words and numbers, so every request needs {@code Authorization: Bearer
- * $ADMIN_API_KEY}. Without a key configured the API answers only requests from this machine (loopback),
- * which keeps local development easy without ever exposing transcripts on a public address.
+ * $ADMIN_API_KEY}. Without a key configured the API answers only requests from this machine (see
+ * {@link LocalRequests}: loopback and no proxy header, so a same-host tunnel does not count as local), which
+ * keeps local development easy without ever exposing transcripts on a public address. Request bodies are
+ * limited to {@link #MAX_BODY_BYTES} (413): the API takes none.
  */
 public final class CallApi implements HttpService {
 
     private static final Logger LOG = Logger.getLogger(CallApi.class.getName());
     static final int DEFAULT_LIMIT = 20;
     static final int MAX_LIMIT = 100;
+    /** The API is read-only; a body is never needed. */
+    public static final int MAX_BODY_BYTES = 4 * 1024;
     private static final Pattern PHONE = Pattern.compile("\\+?[0-9]{3,16}");
     private static final Pattern CALL_SID = Pattern.compile("CA[0-9a-fA-F]{32}");
     private static final Pattern PERSONA_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
@@ -51,16 +56,18 @@ public final class CallApi implements HttpService {
         this.store = store;
         this.personas = personas;
         this.apiKey = adminApiKey.map(k -> k.getBytes(StandardCharsets.UTF_8));
-        if (adminApiKey.isEmpty()) {
-            LOG.warning("ADMIN_API_KEY is not set: the call API answers local (loopback) requests only");
-        }
+        LOG.info(adminApiKey.isPresent()
+                 ? "call API (/calls, /personas): protected by a bearer key (ADMIN_API_KEY)"
+                 : "call API (/calls, /personas): ADMIN_API_KEY is not set, so it answers only requests from this"
+                   + " machine (loopback, without proxy headers); set ADMIN_API_KEY to use it remotely");
     }
 
     @Override
     public void routing(HttpRules rules) {
         // Only the API's own paths: the service sits at the root beside health, metrics and Twilio's routes.
+        BodyLimit limit = new BodyLimit(MAX_BODY_BYTES);
         for (String path : new String[] {"/personas", "/personas/{id}", "/calls", "/calls/{callSid}"}) {
-            rules.any(path, this::authorize);
+            rules.any(path, limit.filter(), this::authorize);
         }
         rules.get("/personas", this::listPersonas)
                 .get("/personas/{id}", this::getPersona)
@@ -70,11 +77,12 @@ public final class CallApi implements HttpService {
 
     private void authorize(ServerRequest req, ServerResponse res) {
         if (apiKey.isEmpty()) {
-            if (req.remotePeer().address() instanceof InetSocketAddress peer && peer.getAddress().isLoopbackAddress()) {
+            if (LocalRequests.isLocal(req)) {
                 res.next();
                 return;
             }
-            error(res, Status.UNAUTHORIZED_401, "the call API needs ADMIN_API_KEY to be set on the server");
+            error(res, Status.UNAUTHORIZED_401, "the call API needs ADMIN_API_KEY to be set on the server"
+                                                + " (without it, only direct requests from this machine are answered)");
             return;
         }
         String header = req.headers().first(HeaderNames.AUTHORIZATION).orElse("");

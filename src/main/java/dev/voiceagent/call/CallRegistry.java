@@ -1,20 +1,73 @@
 package dev.voiceagent.call;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /**
- * The calls in progress on this server, for health, metrics and shutdown. Once {@link #startDraining()}
- * is called the server takes no new calls (the webhook refuses them, readiness reports it) while the
- * calls in progress go on.
+ * The calls in progress on this server, for health, metrics, shutdown and admission control. Once
+ * {@link #startDraining()} is called the server takes no new calls (the webhook refuses them, readiness
+ * reports it) while the calls in progress go on.
+ *
+ * <p>Admission: the voice webhook {@linkplain #admit reserves} a place for each call it answers; the place
+ * is taken over by the call when its media stream starts, and released if the stream never comes within
+ * the reservation's lifetime (the stream token's). Calls in progress plus reservations never exceed
+ * {@code maxConcurrentCalls}, so reservations are bounded too. Thread-safe; nothing blocks except
+ * {@link #awaitEmpty}.
  */
 public final class CallRegistry {
 
     private final Set<CallSession> active = ConcurrentHashMap.newKeySet();
+    /** Call sid to the nanoTime its reservation lapses; guarded by {@code this}. */
+    private final Map<String, Long> answered = new HashMap<>();
+    private final int maxConcurrentCalls;
+    private final long reservationNanos;
+    private final LongSupplier nanoTime;
     private volatile boolean draining;
 
-    void add(CallSession session) {
+    /** No call cap (tests of the call itself). */
+    public CallRegistry() {
+        this(Integer.MAX_VALUE, Duration.ofMinutes(2), System::nanoTime);
+    }
+
+    /**
+     * @param maxConcurrentCalls calls in progress plus answered calls whose stream has not started, at most
+     * @param reservationLifetime how long an answered call holds its place waiting for its stream
+     * @param nanoTime           monotonic clock
+     */
+    public CallRegistry(int maxConcurrentCalls, Duration reservationLifetime, LongSupplier nanoTime) {
+        if (maxConcurrentCalls < 1) {
+            throw new IllegalArgumentException("maxConcurrentCalls must be at least 1: " + maxConcurrentCalls);
+        }
+        this.maxConcurrentCalls = maxConcurrentCalls;
+        this.reservationNanos = reservationLifetime.toNanos();
+        this.nanoTime = nanoTime;
+    }
+
+    /**
+     * Reserves a place for the call the webhook is about to answer. A repeated webhook for a call that
+     * already holds a place (a Twilio retry) keeps it.
+     *
+     * @return false when the server is at its cap: the call must not be connected
+     */
+    public synchronized boolean admit(String callSid) {
+        long now = nanoTime.getAsLong();
+        answered.values().removeIf(lapses -> now - lapses >= 0);
+        if (answered.containsKey(callSid)) {
+            return true;
+        }
+        if (active.size() + answered.size() >= maxConcurrentCalls) {
+            return false;
+        }
+        answered.put(callSid, now + reservationNanos);
+        return true;
+    }
+
+    synchronized void add(CallSession session) {
+        answered.remove(session.callSid());
         active.add(session);
     }
 
@@ -24,6 +77,15 @@ public final class CallRegistry {
 
     public int size() {
         return active.size();
+    }
+
+    /** Answered calls whose media stream has not started yet (lapsed reservations included until the next admit). */
+    public synchronized int reserved() {
+        return answered.size();
+    }
+
+    public int maxConcurrentCalls() {
+        return maxConcurrentCalls;
     }
 
     public void startDraining() {

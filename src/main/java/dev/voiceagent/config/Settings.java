@@ -26,7 +26,12 @@ public record Settings(int port,
                        Optional<String> adminApiKey,
                        Path personasFile,
                        AfterCall afterCall,
-                       Calls calls) {
+                       Calls calls,
+                       Security security,
+                       Admission admission) {
+
+    /** The only value of {@code TWILIO_SIGNATURE_CHECKS}: turns the checks off, for local development only. */
+    public static final String SIGNATURE_CHECKS_OFF = "off-for-local-development";
 
     /** Twilio account used to hang up calls and to check request signatures. */
     public record Twilio(URI apiBase, Optional<String> accountSid, Optional<String> authToken) {
@@ -113,6 +118,33 @@ public record Settings(int port,
                         Duration sttUtteranceEnd) {
     }
 
+    /** Whether Twilio's requests (webhooks, status callbacks, the media socket handshake) must be signed. */
+    public enum TwilioSignatures {
+        /** Every request must carry a valid {@code X-Twilio-Signature}: the only production setting. */
+        ON,
+        /** Nothing is checked: {@code TWILIO_SIGNATURE_CHECKS=off-for-local-development}, local development only. */
+        OFF_FOR_LOCAL_DEVELOPMENT
+    }
+
+    /**
+     * What protects the server's public edge.
+     *
+     * @param twilioSignatures whether Twilio's signatures are checked; {@code ON} unless explicitly turned off
+     */
+    public record Security(TwilioSignatures twilioSignatures) {
+    }
+
+    /**
+     * Admission control: how many calls one instance takes at once.
+     *
+     * @param maxConcurrentCalls calls in progress plus calls answered whose media socket has not arrived yet
+     *                           ({@code calls.maxConcurrentCalls}, env {@code MAX_CONCURRENT_CALLS}; at least 1)
+     * @param overflowNumber     E.164 number calls beyond the cap are forwarded to ({@code OVERFLOW_NUMBER});
+     *                           without one they hear a short apology and are hung up
+     */
+    public record Admission(int maxConcurrentCalls, Optional<String> overflowNumber) {
+    }
+
     /**
      * Resolves settings.
      *
@@ -121,9 +153,10 @@ public record Settings(int port,
      */
     public static Settings load(Config yaml, Map<String, String> env) {
         Config c = yaml;
+        Optional<URI> publicBaseUrl = publicBaseUrl(env);
         return new Settings(
                 Integer.parseInt(env(env, "PORT").orElse(c.get("port").asString().orElse("8080"))),
-                env(env, "PUBLIC_BASE_URL").map(Settings::baseUri),
+                publicBaseUrl,
                 new Twilio(uri(env, "TWILIO_API_BASE_URL", c.get("twilio.apiBaseUrl"), "https://api.twilio.com"),
                            env(env, "TWILIO_ACCOUNT_SID"), env(env, "TWILIO_AUTH_TOKEN")),
                 new Cloudflare(uri(env, "CLOUDFLARE_API_BASE_URL", c.get("cloudflare.apiBaseUrl"),
@@ -163,7 +196,73 @@ public record Settings(int port,
                           duration(c.get("calls.drainTimeoutMs"), 45_000),
                           duration(c.get("calls.sttConnectTimeoutMs"), 1500),
                           duration(c.get("calls.sttEndpointingMs"), 300),
-                          duration(c.get("calls.sttUtteranceEndMs"), 1000)));
+                          duration(c.get("calls.sttUtteranceEndMs"), 1000)),
+                new Security(twilioSignatures(env, publicBaseUrl)),
+                new Admission(maxConcurrentCalls(env, c.get("calls.maxConcurrentCalls")), overflowNumber(env)));
+    }
+
+    /** {@code PUBLIC_BASE_URL}, else Railway's {@code RAILWAY_PUBLIC_DOMAIN} (a bare host name) as {@code https://host}. */
+    private static Optional<URI> publicBaseUrl(Map<String, String> env) {
+        Optional<URI> explicit = env(env, "PUBLIC_BASE_URL").map(Settings::baseUri);
+        if (explicit.isPresent()) {
+            return explicit;
+        }
+        return env(env, "RAILWAY_PUBLIC_DOMAIN").map(domain -> {
+            String host = domain.endsWith("/") ? domain.substring(0, domain.length() - 1) : domain;
+            if (!host.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?")) {
+                throw new IllegalArgumentException("RAILWAY_PUBLIC_DOMAIN is not a host name: " + domain);
+            }
+            return baseUri("https://" + host);
+        });
+    }
+
+    /**
+     * Signature checks fail closed: on, unless {@code TWILIO_SIGNATURE_CHECKS=off-for-local-development}. On
+     * needs the auth token and the public URL Twilio signs; without either the server refuses to start.
+     */
+    private static TwilioSignatures twilioSignatures(Map<String, String> env, Optional<URI> publicBaseUrl) {
+        Optional<String> mode = env(env, "TWILIO_SIGNATURE_CHECKS");
+        if (mode.isPresent()) {
+            if (!mode.get().equals(SIGNATURE_CHECKS_OFF)) {
+                throw new IllegalArgumentException("TWILIO_SIGNATURE_CHECKS accepts only '" + SIGNATURE_CHECKS_OFF
+                        + "' (local development); leave it unset to check Twilio's signatures");
+            }
+            return TwilioSignatures.OFF_FOR_LOCAL_DEVELOPMENT;
+        }
+        if (env(env, "TWILIO_AUTH_TOKEN").isEmpty()) {
+            throw new IllegalArgumentException("TWILIO_AUTH_TOKEN is not set, so Twilio's request signatures cannot be"
+                    + " checked: set TWILIO_AUTH_TOKEN (and PUBLIC_BASE_URL), or, for local development only, set"
+                    + " TWILIO_SIGNATURE_CHECKS=" + SIGNATURE_CHECKS_OFF);
+        }
+        if (publicBaseUrl.isEmpty()) {
+            throw new IllegalArgumentException("TWILIO_AUTH_TOKEN is set but the public URL Twilio signs is unknown:"
+                    + " set PUBLIC_BASE_URL=https://<your host> (on Railway, RAILWAY_PUBLIC_DOMAIN is used when"
+                    + " PUBLIC_BASE_URL is not set)");
+        }
+        return TwilioSignatures.ON;
+    }
+
+    private static int maxConcurrentCalls(Map<String, String> env, Config yaml) {
+        String raw = env(env, "MAX_CONCURRENT_CALLS").orElse(yaml.asString().orElse("200"));
+        try {
+            int max = Integer.parseInt(raw.strip());
+            if (max >= 1) {
+                return max;
+            }
+        } catch (NumberFormatException e) {
+            // falls through to the same message
+        }
+        throw new IllegalArgumentException("MAX_CONCURRENT_CALLS (calls.maxConcurrentCalls) must be a whole number"
+                                           + " of at least 1: " + raw);
+    }
+
+    private static Optional<String> overflowNumber(Map<String, String> env) {
+        Optional<String> number = env(env, "OVERFLOW_NUMBER");
+        if (number.isPresent() && !number.get().matches("\\+[1-9][0-9]{1,14}")) {
+            throw new IllegalArgumentException("OVERFLOW_NUMBER must be an E.164 phone number such as +15550100002: "
+                                               + number.get());
+        }
+        return number;
     }
 
     /** Vendors whose credentials are missing, for the startup log and the health endpoint. */
@@ -187,7 +286,9 @@ public record Settings(int port,
     @Override
     public String toString() {
         return "Settings[port=" + port + ", publicBaseUrl=" + publicBaseUrl.map(URI::toString).orElse("-")
-                + ", personasFile=" + personasFile + ", unconfigured=" + unconfiguredVendors() + "]";
+                + ", personasFile=" + personasFile + ", unconfigured=" + unconfiguredVendors()
+                + ", twilioSignatures=" + security.twilioSignatures()
+                + ", maxConcurrentCalls=" + admission.maxConcurrentCalls() + "]";
     }
 
     private static Optional<String> env(Map<String, String> env, String name) {

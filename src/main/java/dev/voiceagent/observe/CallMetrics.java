@@ -53,6 +53,12 @@ public final class CallMetrics {
                                      .tags(Metrics.tags("reason", reason))).increment();
     }
 
+    /** A call the voice webhook turned away: {@code capacity} (the instance's call cap) or {@code draining}. */
+    public void callRejected(String reason) {
+        registry.getOrCreate(Counter.builder("voice.calls.rejected").description("Calls refused by the voice webhook, by reason")
+                                     .tags(Metrics.tags("reason", reason))).increment();
+    }
+
     public int activeCalls() {
         return active.get();
     }

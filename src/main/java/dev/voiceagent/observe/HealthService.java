@@ -22,7 +22,7 @@ import dev.voiceagent.persona.PersonaCatalog;
  * Health for operators and platforms.
  * <ul>
  *   <li>{@code GET /observe/health}: the full report (vendors configured, personas valid, calls in
- *       progress, draining) with {@code live} and {@code ready}; 200 when ready, 503 when not.</li>
+ *       progress, draining, how the edge is protected) with {@code live} and {@code ready}; 200 when ready, 503 when not.</li>
  *   <li>{@code GET /observe/health/live}: 200 while the process serves requests (a platform restarts it
  *       otherwise).</li>
  *   <li>{@code GET /observe/health/ready}: 200 when new calls can be answered: Workers AI is configured
@@ -41,6 +41,7 @@ public final class HealthService implements HttpService {
     private final boolean agentCanRun;
     private final BooleanSupplier draining;
     private final Supplier<StorageCheck> storage;
+    private final Map<String, String> security;
 
     /**
      * @param vendors     vendor name to whether its credentials are configured
@@ -50,6 +51,17 @@ public final class HealthService implements HttpService {
      */
     public HealthService(Map<String, Boolean> vendors, PersonaCatalog personas, IntSupplier activeCalls,
                          boolean agentCanRun, BooleanSupplier draining, Supplier<StorageCheck> storage) {
+        this(vendors, personas, activeCalls, agentCanRun, draining, storage, Map.of());
+    }
+
+    /**
+     * @param security how the edge is protected, shown as the report's {@code security} object (for example
+     *                 {@code twilioSignatures: ON}); never a secret
+     */
+    public HealthService(Map<String, Boolean> vendors, PersonaCatalog personas, IntSupplier activeCalls,
+                         boolean agentCanRun, BooleanSupplier draining, Supplier<StorageCheck> storage,
+                         Map<String, String> security) {
+        this.security = Map.copyOf(security);
         this.storage = storage;
         this.vendors = Map.copyOf(vendors);
         this.personas = personas;
@@ -85,6 +97,8 @@ public final class HealthService implements HttpService {
         body.put("live", true);
         body.put("ready", ready());
         body.put("draining", draining.getAsBoolean());
+        ObjectNode sec = body.putObject("security");
+        security.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> sec.put(e.getKey(), e.getValue()));
         ObjectNode checks = body.putObject("checks");
         ObjectNode v = checks.putObject("vendors");
         vendors.forEach((name, ok) -> v.put(name, ok ? "configured" : "unconfigured"));

@@ -1,10 +1,8 @@
 package dev.voiceagent.twilio;
 
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
@@ -14,27 +12,25 @@ import io.helidon.http.HttpPrologue;
  * Checks the {@code X-Twilio-Signature} of a Media Streams WebSocket handshake. Twilio signs the
  * handshake like a GET with no parameters, but which exact URL it signs is not documented (wss or https,
  * with or without a trailing slash), so every plausible form of our own stream URL is accepted, and
- * nothing else. With no auth token configured, every handshake passes (local development).
+ * nothing else. Only when checks are explicitly off for local development does every handshake pass.
  */
 public final class HandshakeVerifier {
 
-    private final Optional<TwilioSignature> signature;
-    private final Optional<URI> publicBaseUrl;
+    private final SignatureCheck check;
 
-    public HandshakeVerifier(Optional<TwilioSignature> signature, Optional<URI> publicBaseUrl) {
-        this.signature = signature;
-        this.publicBaseUrl = publicBaseUrl;
+    public HandshakeVerifier(SignatureCheck check) {
+        this.check = check;
     }
 
     public boolean verify(HttpPrologue prologue, Headers headers) {
-        if (signature.isEmpty()) {
+        if (!(check instanceof SignatureCheck.Enforced enforced)) {
             return true;
         }
         String given = headers.first(HeaderNames.create("X-Twilio-Signature")).orElse("");
         String path = prologue.uriPath().rawPath();
         String query = prologue.query().rawValue();
         List<String> hosts = new ArrayList<>();
-        publicBaseUrl.ifPresent(u -> hosts.add(u.getRawAuthority()));
+        hosts.add(enforced.publicBaseUrl().getRawAuthority());
         headers.first(HeaderNames.HOST).ifPresent(hosts::add);
         List<String> candidates = new ArrayList<>();
         for (String host : hosts) {
@@ -47,6 +43,6 @@ public final class HandshakeVerifier {
                 }
             }
         }
-        return signature.get().matchesAny(given, candidates, Map.of());
+        return enforced.signature().matchesAny(given, candidates, Map.of());
     }
 }

@@ -28,6 +28,15 @@ public final class TwiML {
                 + "</Say><Hangup/></Response>";
     }
 
+    /**
+     * Speaks a short message, then forwards the call to {@code number} (E.164) with {@code <Dial>}: used when
+     * this instance is at its call cap and an overflow number is configured.
+     */
+    public static String sayAndDial(String message, String number) {
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Say>" + escape(message) + "</Say><Dial>"
+                + escape(number) + "</Dial></Response>";
+    }
+
     /** An empty response, the documented answer to status callbacks. */
     public static String empty() {
         return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>";

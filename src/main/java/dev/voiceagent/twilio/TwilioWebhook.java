@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.logging.Logger;
 
 import io.helidon.common.media.type.MediaTypes;
-import io.helidon.common.parameters.Parameters;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -17,51 +17,78 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
+import dev.voiceagent.edge.BodyLimit;
 import dev.voiceagent.observe.CallLog;
+import dev.voiceagent.observe.CallMetrics;
 import dev.voiceagent.persona.Persona;
 import dev.voiceagent.persona.PersonaCatalog;
 
 /**
  * Twilio's HTTP callbacks: {@code POST /twilio/voice} answers an incoming call with
  * {@code <Connect><Stream>} to our media socket, and {@code POST /twilio/status} takes call status
- * callbacks. When an auth token is configured every request must carry a valid {@code X-Twilio-Signature}
- * computed over {@code PUBLIC_BASE_URL} + path (the URL Twilio was given), or it gets 403.
+ * callbacks.
+ *
+ * <p>Each request meets, in order and before anything else is done with it: the body limit
+ * ({@link #MAX_BODY_BYTES}; 413, the rest of the body unread), the form parse (400), and, unless checks are
+ * explicitly off for local development, the {@code X-Twilio-Signature} computed over the public URL + path
+ * (403). Then a call is refused while draining (503), answered with an apology when the agent cannot run,
+ * and held to the instance's call cap: beyond it the caller hears a short apology and is hung up, or is
+ * forwarded to the overflow number, and the refusal is counted. Handlers run on Helidon's request threads
+ * and do not block beyond reading the (bounded) body.
  */
 public final class TwilioWebhook implements HttpService {
 
     private static final Logger LOG = Logger.getLogger(TwilioWebhook.class.getName());
     static final String MEDIA_PATH = "/twilio/media";
+    /** Twilio's webhook forms are a few KB; nothing legitimate comes near this. */
+    public static final int MAX_BODY_BYTES = 64 * 1024;
+    static final String BUSY_MESSAGE = "Sorry, all of our lines are busy right now. Please call again in a few minutes."
+                                       + " Goodbye.";
+    static final String OVERFLOW_MESSAGE = "All of our lines are busy. Connecting you now.";
 
-    private final Optional<TwilioSignature> signature;
+    private final BodyLimit limit = new BodyLimit(MAX_BODY_BYTES);
+    private final SignatureCheck check;
     private final Optional<URI> publicBaseUrl;
     private final PersonaCatalog personas;
     private final StreamTokens tokens;
     private final BooleanSupplier agentCanRun;
     private final BooleanSupplier draining;
+    private final Predicate<String> admit;
+    private final Optional<String> overflowNumber;
+    private final CallMetrics metrics;
 
     /**
-     * @param agentCanRun whether conversations are possible (speech vendors configured)
-     * @param draining    whether the server is shutting down: new calls are refused with 503 so Twilio's
-     *                    fallback URL (or another instance) can take them
+     * @param check          whether and how Twilio's signatures are checked
+     * @param publicBaseUrl  the public origin (for the media URL); required when checks are enforced
+     * @param agentCanRun    whether conversations are possible (speech vendors configured)
+     * @param draining       whether the server is shutting down: new calls are refused with 503 so Twilio's
+     *                       fallback URL (or another instance) can take them
+     * @param admit          reserves a place for the call with this sid; false when the instance is full
+     * @param overflowNumber where calls beyond the cap are forwarded; without one they are hung up politely
      */
-    public TwilioWebhook(Optional<TwilioSignature> signature, Optional<URI> publicBaseUrl, PersonaCatalog personas,
-                         StreamTokens tokens, BooleanSupplier agentCanRun, BooleanSupplier draining) {
-        this.signature = signature;
-        this.publicBaseUrl = publicBaseUrl;
+    public TwilioWebhook(SignatureCheck check, Optional<URI> publicBaseUrl, PersonaCatalog personas,
+                         StreamTokens tokens, BooleanSupplier agentCanRun, BooleanSupplier draining,
+                         Predicate<String> admit, Optional<String> overflowNumber, CallMetrics metrics) {
+        this.check = check;
+        this.publicBaseUrl = check instanceof SignatureCheck.Enforced e ? Optional.of(e.publicBaseUrl()) : publicBaseUrl;
         this.personas = personas;
         this.tokens = tokens;
         this.agentCanRun = agentCanRun;
         this.draining = draining;
+        this.admit = admit;
+        this.overflowNumber = overflowNumber;
+        this.metrics = metrics;
     }
 
     @Override
     public void routing(HttpRules rules) {
-        rules.post("/voice", this::voice)
+        rules.any(limit.filter())
+                .post("/voice", this::voice)
                 .post("/status", this::status);
     }
 
     private void voice(ServerRequest req, ServerResponse res) {
-        Optional<Parameters> form = verifiedForm(req, res);
+        Optional<Form> form = verifiedForm(req, res);
         if (form.isEmpty()) {
             return;
         }
@@ -72,6 +99,7 @@ public final class TwilioWebhook implements HttpService {
         }
         if (draining.getAsBoolean()) {
             new CallLog(callSid).warn("refusing the call: the server is shutting down");
+            metrics.callRejected("draining");
             res.status(Status.SERVICE_UNAVAILABLE_503).header(HeaderNames.RETRY_AFTER, "1").send("shutting down");
             return;
         }
@@ -83,41 +111,65 @@ public final class TwilioWebhook implements HttpService {
             res.send(TwiML.sayAndHangUp("Sorry, this line is not available right now. Please call again later."));
             return;
         }
+        if (!admit.test(callSid)) {
+            metrics.callRejected("capacity");
+            if (overflowNumber.isPresent()) {
+                new CallLog(callSid).warn("at the call cap: forwarding the call to the overflow number");
+                res.send(TwiML.sayAndDial(OVERFLOW_MESSAGE, overflowNumber.get()));
+            } else {
+                new CallLog(callSid).warn("at the call cap: telling the caller the lines are busy");
+                res.send(TwiML.sayAndHangUp(BUSY_MESSAGE));
+            }
+            return;
+        }
         Persona persona = personas.current().forNumber(to);
         Map<String, String> params = new LinkedHashMap<>();
         params.put("from", from);
         params.put("to", to);
         params.put("persona", persona.id());
+        // SHAKEN/STIR attestation of the caller id ("TN-Validation-Passed-A" and so on); only present for
+        // calls that carried a PASSporT, so empty is normal and means unverified.
+        params.put("verstat", form.get().first("StirVerstat").orElse(""));
         params.put("token", tokens.issue(callSid));
         new CallLog(callSid).info("answering", "persona", persona.id(), "from", from, "to", to);
         res.send(TwiML.connectStream(mediaUrl(req), params));
     }
 
     private void status(ServerRequest req, ServerResponse res) {
-        Optional<Parameters> form = verifiedForm(req, res);
+        Optional<Form> form = verifiedForm(req, res);
         if (form.isEmpty()) {
             return;
         }
-        Parameters p = form.get();
+        Form p = form.get();
         new CallLog(p.first("CallSid").orElse("-")).info("status callback", "callStatus", p.first("CallStatus").orElse("-"),
                                                           "callDuration", p.first("CallDuration").orElse("-"));
         res.status(Status.NO_CONTENT_204).send();
     }
 
-    /** The form, if it parses and (when required) its signature is valid; otherwise answers the request. */
-    private Optional<Parameters> verifiedForm(ServerRequest req, ServerResponse res) {
-        Parameters form;
+    /**
+     * The form, if the body is within the limit, parses and (unless checks are off) is validly signed;
+     * otherwise answers the request (413, 400 or 403) and returns empty.
+     */
+    private Optional<Form> verifiedForm(ServerRequest req, ServerResponse res) {
+        Form form;
         try {
-            form = req.content().as(Parameters.class);
-        } catch (RuntimeException e) {
+            String type = req.headers().contentType().map(t -> t.mediaType().text()).orElse("");
+            if (!type.equalsIgnoreCase("application/x-www-form-urlencoded")) {
+                throw new IllegalArgumentException("content type " + type);
+            }
+            form = Form.parse(limit.read(req));
+        } catch (BodyLimit.TooLarge e) {
+            LOG.warning("refused " + req.path().absolute().rawPath() + ": " + e.getMessage());
+            limit.refuse(res);
+            return Optional.empty();
+        } catch (IllegalArgumentException e) {
             res.status(Status.BAD_REQUEST_400).send("expected an application/x-www-form-urlencoded body");
             return Optional.empty();
         }
-        if (signature.isPresent()) {
+        if (check instanceof SignatureCheck.Enforced enforced) {
             String given = req.headers().first(HeaderNames.create("X-Twilio-Signature")).orElse("");
-            Map<String, List<String>> params = new LinkedHashMap<>();
-            form.names().forEach(n -> params.put(n, form.all(n)));
-            if (!signature.get().matchesAny(given, List.of(signedUrl(req)), params)) {
+            if (!enforced.signature().matchesAny(given, List.of(signedUrl(req, enforced.publicBaseUrl())),
+                                                 form.params())) {
                 LOG.warning("refused " + req.path().absolute().rawPath() + ": bad or missing X-Twilio-Signature");
                 res.status(Status.FORBIDDEN_403).send("invalid Twilio signature");
                 return Optional.empty();
@@ -127,11 +179,9 @@ public final class TwilioWebhook implements HttpService {
     }
 
     /** The URL Twilio signed: the public URL it was configured with, including any query string. */
-    private String signedUrl(ServerRequest req) {
+    private static String signedUrl(ServerRequest req, URI publicBaseUrl) {
         String query = req.query().rawValue();
-        String pathAndQuery = req.path().absolute().rawPath() + (query.isEmpty() ? "" : "?" + query);
-        return publicBaseUrl.map(u -> u.toString() + pathAndQuery)
-                .orElseGet(() -> req.requestedUri().toUri().toString());
+        return publicBaseUrl.toString() + req.path().absolute().rawPath() + (query.isEmpty() ? "" : "?" + query);
     }
 
     /** {@code wss://<public host>/twilio/media}; Twilio accepts only wss, local tests use ws. */

@@ -20,13 +20,15 @@ class SettingsTest {
 
     @Test
     void defaultsWithAnEmptyEnvironment() {
-        Settings s = Settings.load(Config.empty(), Map.of());
+        Settings s = Settings.load(Config.empty(), Map.of("TWILIO_SIGNATURE_CHECKS", "off-for-local-development"));
         assertThat(s.port(), is(8080));
         assertThat(s.cloudflare().apiBase(), is(URI.create("https://api.cloudflare.com/client/v4")));
         assertThat(s.cloudflare().configured(), is(false));
         assertThat(s.personasFile(), is(Path.of("config/personas.yaml")));
         assertThat(s.calls().playoutLead(), is(Duration.ofMillis(160)));
         assertThat(s.unconfiguredVendors().size(), is(4));
+        assertThat(s.admission().maxConcurrentCalls(), is(200));
+        assertThat(s.admission().overflowNumber().isPresent(), is(false));
     }
 
     @Test
@@ -37,7 +39,8 @@ class SettingsTest {
                                                 "CLOUDFLARE_ACCOUNT_ID", "acc",
                                                 "CLOUDFLARE_API_TOKEN", "tok-secret-value",
                                                 "CLOUDFLARE_API_BASE_URL", "http://127.0.0.1:9/client/v4/",
-                                                "PERSONAS_FILE", "/tmp/p.yaml"));
+                                                "PERSONAS_FILE", "/tmp/p.yaml",
+                                                "TWILIO_SIGNATURE_CHECKS", "off-for-local-development"));
         assertThat(s.port(), is(7000));
         assertThat(s.calls().playoutLead(), is(Duration.ofMillis(120)));
         assertThat(s.cloudflare().sttModel(), is("@cf/openai/whisper"));
@@ -51,7 +54,8 @@ class SettingsTest {
     @Test
     void aMalformedBaseUrlIsRefusedWithItsValue() {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> Settings.load(Config.empty(), Map.of("ELEVENLABS_API_BASE_URL", "not a url")));
+                () -> Settings.load(Config.empty(), Map.of("ELEVENLABS_API_BASE_URL", "not a url",
+                                                           "TWILIO_SIGNATURE_CHECKS", "off-for-local-development")));
         assertThat(e.getMessage(), containsString("not a url"));
     }
 }

@@ -64,7 +64,8 @@ class HealthAndConfigTest {
         java.nio.file.Path personas = java.nio.file.Files.createTempFile("personas", ".yaml");
         try {
             java.nio.file.Files.writeString(personas, AgentHarness.DEFAULT_PERSONAS);
-            Map<String, String> env = Map.of("DATABASE_URL", databaseUrl, "PERSONAS_FILE", personas.toString());
+            Map<String, String> env = Map.of("DATABASE_URL", databaseUrl, "PERSONAS_FILE", personas.toString(),
+                                             "TWILIO_SIGNATURE_CHECKS", "off-for-local-development");
             dev.voiceagent.config.Settings settings = dev.voiceagent.config.Settings.load(
                     io.helidon.config.Config.empty(), env);
             long started = System.nanoTime();

@@ -50,6 +50,20 @@ class SecurityTest {
     }
 
     @Test
+    void theCallersStirAttestationIsPassedToTheMediaStreamAndIsEmptyWhenAbsent() throws Exception {
+        Map<String, String> attested = new java.util.LinkedHashMap<>(AgentHarness.voiceForm(AgentHarness.newCallSid(),
+                                                                                            "+15557654321"));
+        attested.put("StirVerstat", "TN-Validation-Passed-A");
+        AgentHarness.StreamTwiml twiml = AgentHarness.parseTwiml(
+                h.postVoiceWebhook(attested, AgentHarness.sign(VOICE_URL, attested)).body());
+        assertThat(twiml.parameters().get("verstat"), is("TN-Validation-Passed-A"));
+
+        Map<String, String> plain = AgentHarness.voiceForm(AgentHarness.newCallSid(), "+15557654321");
+        twiml = AgentHarness.parseTwiml(h.postVoiceWebhook(plain, AgentHarness.sign(VOICE_URL, plain)).body());
+        assertThat(twiml.parameters().get("verstat"), is(""));
+    }
+
+    @Test
     void unsignedOrWronglySignedWebhooksAreRefusedWith403() throws Exception {
         Map<String, String> form = AgentHarness.voiceForm(AgentHarness.newCallSid(), "+15557654321");
         assertThat(h.postVoiceWebhook(form, null).statusCode(), is(403));

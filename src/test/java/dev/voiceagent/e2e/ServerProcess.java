@@ -38,15 +38,46 @@ final class ServerProcess implements AutoCloseable {
     /** Starts the server with {@code env} (from {@link AgentHarness#environment}) on {@code port}; waits until ready. */
     static ServerProcess start(Map<String, String> env, int port, Duration wait) throws IOException {
         Path log = Files.createTempFile("server", ".log");
+        ServerProcess server = new ServerProcess(builder(env, log).start(), port, log);
+        AgentHarness.await(() -> server.status("/observe/health/ready") == 200, wait, "server start");
+        return server;
+    }
+
+    /** What a server process that is expected to refuse to start printed, and its exit code. */
+    record Exited(int code, String output) {
+    }
+
+    /** Starts the server with {@code env} and waits for it to exit (it must, within {@code wait}). */
+    static Exited runUntilExit(Map<String, String> env, Duration wait) throws Exception {
+        Path log = Files.createTempFile("server", ".log");
+        try {
+            Process process = builder(env, log).start();
+            if (!process.waitFor(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("the server did not exit within " + wait + ":\n" + Files.readString(log));
+            }
+            return new Exited(process.exitValue(), Files.readString(log));
+        } finally {
+            Files.deleteIfExists(log);
+        }
+    }
+
+    /**
+     * {@code java dev.voiceagent.Main} with {@code env} over this JVM's environment, minus the settings that
+     * decide how the edge is protected, so only what the test passes counts.
+     */
+    private static ProcessBuilder builder(Map<String, String> env, Path log) {
         ProcessBuilder builder = new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "dev.voiceagent.Main")
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
+        builder.environment().keySet().removeIf(name -> name.startsWith("TWILIO_") || name.startsWith("RAILWAY_")
+                                                        || name.equals("PUBLIC_BASE_URL") || name.equals("ADMIN_API_KEY")
+                                                        || name.equals("MAX_CONCURRENT_CALLS")
+                                                        || name.equals("OVERFLOW_NUMBER"));
         builder.environment().putAll(env);
-        ServerProcess server = new ServerProcess(builder.start(), port, log);
-        AgentHarness.await(() -> server.status("/observe/health/ready") == 200, wait, "server start");
-        return server;
+        return builder;
     }
 
     static int freePort() throws IOException {

@@ -39,6 +39,24 @@ class TwiMLTest {
         assertThat(doc.getElementsByTagName("Hangup").getLength(), is(1));
     }
 
+    @Test
+    void sayAndDialForwardsTheCallAfterAShortMessage() throws Exception {
+        Document doc = parse(TwiML.sayAndDial("Busy & connecting", "+15550100002"));
+        assertThat(doc.getElementsByTagName("Say").item(0).getTextContent(), is("Busy & connecting"));
+        assertThat(doc.getElementsByTagName("Dial").item(0).getTextContent(), is("+15550100002"));
+        assertThat(doc.getElementsByTagName("Stream").getLength(), is(0));
+    }
+
+    @Test
+    void theCallersAttestationTravelsAsAStreamParameter() throws Exception {
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("verstat", "TN-Validation-Passed-A");
+        Document doc = parse(TwiML.connectStream("wss://agent.example.com/twilio/media", params));
+        Element p = (Element) doc.getElementsByTagName("Parameter").item(0);
+        assertThat(p.getAttribute("name"), is("verstat"));
+        assertThat(p.getAttribute("value"), is("TN-Validation-Passed-A"));
+    }
+
     private static Document parse(String xml) throws Exception {
         return DocumentBuilderFactory.newInstance().newDocumentBuilder()
                 .parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
