@@ -65,9 +65,10 @@ import dev.voiceagent.audio.MuLaw;
  *     <li>{@code SpeechStarted} (with {@code vad_events=true}) at a turn's first speech frame; a turn starts with
  *     speech after the previous one ended.</li>
  *     <li>Interim {@code Results} ({@code is_final:false}, the words of the not yet finalized stretch) every ~250 ms
- *     of speech; a final result withdraws interims not yet sent.</li>
+ *     of speech.</li>
  *     <li>{@code Finalize}: a {@code Results} with {@code is_final:true, from_finalize:true} and the words not yet
- *     finalized (possibly an empty transcript), in or out of a turn.</li>
+ *     finalized (possibly an empty transcript), in or out of a turn. It overtakes interims still waiting out the
+ *     transcript lag, which are then withdrawn (they would describe words already final).</li>
  *     <li>{@code endpointing} ms of non-speech after speech: {@code is_final:true, speech_final:true} with the
  *     remaining words (empty when a Finalize took them); the turn ends there. {@code utterance_end_ms} of
  *     non-speech after the last final word: {@code UtteranceEnd} (once per run of final words).</li>
@@ -894,8 +895,9 @@ public final class FakeStreamingStt implements AutoCloseable {
                 finalized = turn.said();
             }
             finalizedAtMs = audioMs;
-            session.withdrawInterims();
             if (fromFinalize) {
+                // the answer overtakes interims still waiting out the transcript lag: they would be stale after it
+                session.withdrawInterims();
                 session.scheduleEarly(lag, Outgoing.text(message, false));
             } else {
                 session.schedule(lag, Outgoing.text(message, false));
