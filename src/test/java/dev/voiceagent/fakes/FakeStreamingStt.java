@@ -500,6 +500,14 @@ public final class FakeStreamingStt implements AutoCloseable {
             return ended.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
         }
 
+        /**
+         * Sends {@code text} as one text message now, outside the transcript model: for messages the model never
+         * sends (malformed JSON, unknown types, an {@code Error}).
+         */
+        public void sendRaw(String text) {
+            schedule(Duration.ZERO, Outgoing.text(text, false));
+        }
+
         /** Drops the TCP connection now, without a close frame. */
         public void cut() {
             finish("cut");

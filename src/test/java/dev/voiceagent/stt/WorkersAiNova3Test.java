@@ -182,6 +182,27 @@ class WorkersAiNova3Test {
     }
 
     @Test
+    void malformedAndUnknownMessagesAreSkippedAndLaterOnesStillArrive() throws Exception {
+        SpeechEvents events = new SpeechEvents();
+
+        try (SpeechStream stream = nova(Duration.ofMillis(300), Duration.ofSeconds(3)).open("CA10", events)) {
+            FakeStreamingStt.Session session = fake.awaitSession(1, WAIT);
+            session.sendRaw("{not json");
+            session.sendRaw("[1,2]");
+            session.sendRaw("{\"type\":\"Results\",\"channel\":{\"alternatives\":[{\"transcript\":42}]}}");
+            session.sendRaw("{\"type\":\"Metadata\",\"request_id\":\"r\"}");
+            session.sendRaw("{\"type\":\"SomethingNew\"}");
+            session.sendRaw("{\"type\":\"Results\",\"is_final\":false,\"channel\":{\"alternatives\":[{\"transcript\":\"\"}]}}");
+            session.sendRaw("{\"type\":\"Results\",\"is_final\":true,\"channel\":{\"alternatives\":[{\"transcript\":\" hello \"}]}}");
+
+            SpeechEvent.Words words = (SpeechEvent.Words) events.await(e -> e instanceof SpeechEvent.Words, WAIT).event();
+
+            assertThat(words, is(new SpeechEvent.Words("hello", true, false, false, false)));
+            assertThat(events.events(), contains(words));
+        }
+    }
+
+    @Test
     void closeSendsCloseStreamEndsPromptlyAndIsNotADrop() throws Exception {
         fake.queueUtterances("My name is Jane Doe.");
         SpeechEvents events = new SpeechEvents();
