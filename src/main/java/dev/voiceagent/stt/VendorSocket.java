@@ -123,6 +123,7 @@ final class VendorSocket implements SpeechStream {
     private final String label;
     private final WireAudio wire;
     private final Duration keepAliveEvery;
+    private final boolean finalizeSupported;
     private final Decoder decoder;
     private final Consumer<SpeechEvent> events;
 
@@ -147,11 +148,12 @@ final class VendorSocket implements SpeechStream {
     private volatile WebSocket socket;
     private Thread sender;
 
-    private VendorSocket(String label, WireAudio wire, Duration keepAliveEvery, Decoder decoder,
-                         Consumer<SpeechEvent> events) {
+    private VendorSocket(String label, WireAudio wire, Duration keepAliveEvery, boolean finalizeSupported,
+                         Decoder decoder, Consumer<SpeechEvent> events) {
         this.label = Objects.requireNonNull(label, "label");
         this.wire = Objects.requireNonNull(wire, "wire");
         this.keepAliveEvery = keepAliveEvery;
+        this.finalizeSupported = finalizeSupported;
         this.decoder = Objects.requireNonNull(decoder, "decoder");
         this.events = Objects.requireNonNull(events, "events");
     }
@@ -159,14 +161,16 @@ final class VendorSocket implements SpeechStream {
     /**
      * Opens a socket; blocks until the vendor accepted it, at most about {@code connectTimeout}.
      *
-     * @param keepAliveEvery send {@code KeepAlive} after this long without audio; {@code null} for never
+     * @param keepAliveEvery    send {@code KeepAlive} after this long without audio; {@code null} for never
+     * @param finalizeSupported whether {@link #finalizeNow()} sends {@code Finalize} (else it does nothing)
      * @throws VendorException when the handshake fails: kind from the HTTP status (401/403 {@code UNAUTHORIZED},
      *                         429 {@code RATE_LIMITED}, 5xx {@code SERVER_ERROR}, others {@code BAD_RESPONSE}),
      *                         {@code TIMEOUT}, or {@code NETWORK} (refused, reset)
      */
     static VendorSocket open(HttpClient http, URI uri, String token, Duration connectTimeout, String label,
-                             WireAudio wire, Duration keepAliveEvery, Decoder decoder, Consumer<SpeechEvent> events) {
-        VendorSocket stream = new VendorSocket(label, wire, keepAliveEvery, decoder, events);
+                             WireAudio wire, Duration keepAliveEvery, boolean finalizeSupported, Decoder decoder,
+                             Consumer<SpeechEvent> events) {
+        VendorSocket stream = new VendorSocket(label, wire, keepAliveEvery, finalizeSupported, decoder, events);
         stream.socket = connect(http, uri, token, connectTimeout, stream.new Receiver());
         stream.sender = Thread.ofVirtual().name("stt-send-" + label).start(stream::sendLoop);
         return stream;
@@ -253,7 +257,7 @@ final class VendorSocket implements SpeechStream {
 
     @Override
     public void finalizeNow() {
-        if (queueControl(FINALIZE)) {
+        if (finalizeSupported && queueControl(FINALIZE)) {
             finalizes.incrementAndGet();
         }
     }

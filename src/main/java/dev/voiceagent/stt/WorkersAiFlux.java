@@ -106,7 +106,7 @@ public final class WorkersAiFlux implements StreamingSpeechToText {
 
     private SpeechStream open(URI target, String label, Consumer<SpeechEvent> events) {
         return VendorSocket.open(http, target, account.apiToken(), connectTimeout, label,
-                VendorSocket.WireAudio.LINEAR16, null, WorkersAiFlux::decode, events);
+                VendorSocket.WireAudio.LINEAR16, null, false, WorkersAiFlux::decode, events);
     }
 
     @Override

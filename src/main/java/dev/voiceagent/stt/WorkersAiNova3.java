@@ -83,7 +83,7 @@ public final class WorkersAiNova3 implements StreamingSpeechToText {
                     "Cloudflare account is not configured");
         }
         return VendorSocket.open(http, uri, account.apiToken(), connectTimeout, label, VendorSocket.WireAudio.MULAW,
-                keepAliveEvery, WorkersAiNova3::decode, events);
+                keepAliveEvery, true, WorkersAiNova3::decode, events);
     }
 
     @Override

@@ -49,6 +49,10 @@ import dev.voiceagent.vendor.CloudflareAccount;
  * with the documented codes: 401 code 10000 "Authentication error", 400 5004 invalid data / 5007 no such model,
  * 403 3023, 404 3042, 408 3007, 413 3006, 429 3040 (capacity), and for 5xx code 3043 (the 5xx body is not documented;
  * unconfirmed). An unknown path gets 404 code 7003 "Could not route to …".
+ * <p>
+ * The public port is a {@link FrontDoor}: WebSocket upgrades to {@code @cf/deepgram/nova-3} and
+ * {@code @cf/deepgram/flux} go to {@link #streaming()} (a {@link FakeStreamingStt}, documented there); every other
+ * connection is relayed byte for byte to the HTTP server behind it, so {@link #baseUri()} serves both.
  */
 public final class FakeCloudflare extends FakeVendorServer {
 
@@ -65,6 +69,8 @@ public final class FakeCloudflare extends FakeVendorServer {
     private final String accountId;
     private final String apiToken;
     private final ObjectMapper json = new ObjectMapper();
+    private final FakeStreamingStt streaming;
+    private final FrontDoor frontDoor;
 
     private final List<WhisperCall> whisperCalls = new CopyOnWriteArrayList<>();
     private final Queue<String> transcripts = new ConcurrentLinkedQueue<>();
@@ -92,10 +98,40 @@ public final class FakeCloudflare extends FakeVendorServer {
 
     /** A fake on a fixed loopback {@code port} (0: any free one). */
     public FakeCloudflare(String accountId, String apiToken, int port) {
-        super(Set.of(WHISPER, LLM, AURA), port);
+        super(Set.of(WHISPER, LLM, AURA), 0);
         this.accountId = Objects.requireNonNull(accountId, "accountId");
         this.apiToken = Objects.requireNonNull(apiToken, "apiToken");
+        this.streaming = new FakeStreamingStt(accountId, apiToken, status -> errorBody(WHISPER, status));
         start();
+        this.frontDoor = new FrontDoor(port, serverPort(), new FrontDoor.Upgrades() {
+            @Override
+            public boolean claims(HttpHead head) {
+                return streaming.claims(head);
+            }
+
+            @Override
+            public void serve(java.net.Socket socket, java.io.InputStream in, HttpHead head) {
+                streaming.serve(socket, in, head);
+            }
+        });
+    }
+
+    /** The live-transcription WebSockets ({@code @cf/deepgram/nova-3}, {@code @cf/deepgram/flux}) on this fake's port. */
+    public FakeStreamingStt streaming() {
+        return streaming;
+    }
+
+    /** The front door's port: WebSocket upgrades for the streaming models are served there, the rest relayed. */
+    @Override
+    protected int publicPort() {
+        return frontDoor.port();
+    }
+
+    @Override
+    public void close() {
+        frontDoor.close();
+        streaming.close();
+        super.close();
     }
 
     /** The account a client should use to reach this fake. */

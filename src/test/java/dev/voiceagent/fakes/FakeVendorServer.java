@@ -84,9 +84,19 @@ public abstract class FakeVendorServer implements AutoCloseable {
         server.start();
     }
 
-    /** {@code http://127.0.0.1:PORT}, no trailing slash. */
+    /** {@code http://127.0.0.1:PORT}, no trailing slash; the port is {@link #publicPort()}. */
     public final String baseUrl() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return "http://127.0.0.1:" + publicPort();
+    }
+
+    /** The port clients use: the HTTP server's own, unless a subclass puts something in front of it. */
+    protected int publicPort() {
+        return serverPort();
+    }
+
+    /** The loopback port the JDK HTTP server listens on. */
+    protected final int serverPort() {
+        return server.getAddress().getPort();
     }
 
     public final URI baseUri() {
