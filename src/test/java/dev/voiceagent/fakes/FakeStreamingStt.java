@@ -880,7 +880,9 @@ public final class FakeStreamingStt implements AutoCloseable {
                 session.schedule(transcriptLag, Outgoing.text(session.object().put("type", "UtteranceEnd")
                         .<ObjectNode>set("channel", channels()).put("last_word_end", seconds(lastSpeechMs))
                         .toString(), false));
-                inTurn = false; // with endpointing off, the utterance end is the turn's end
+                if (endpointingMs < 0) {
+                    inTurn = false; // with endpointing off, the utterance end is the turn's end
+                }
             }
         }
 

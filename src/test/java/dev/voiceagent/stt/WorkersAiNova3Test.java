@@ -187,7 +187,7 @@ class WorkersAiNova3Test {
             SpeechEvent.Dropped dropped = (SpeechEvent.Dropped) events.await(
                     e -> e instanceof SpeechEvent.Dropped, Duration.ofSeconds(1)).event();
             assertThat(dropped.why(), containsString("stalled"));
-            assertThat(slowestNanos / 1_000_000, lessThan(100L));
+            assertThat("audio() never waits for the socket", slowestNanos / 1_000_000, lessThan(1000L));
             double sent = stream.audioSeconds();
             stream.audio(second);
             assertThat(stream.audioSeconds(), is(sent));
