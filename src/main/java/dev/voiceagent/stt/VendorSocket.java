@@ -50,7 +50,12 @@ import dev.voiceagent.vendor.VendorException;
  * JSON message goes to the model's {@link Decoder}. A malformed message is logged once per socket and skipped.
  * Events reach the consumer in order, one at a time, under a lock (normally on the JDK's listener thread; a
  * {@link SpeechEvent.Dropped} may come from the sender thread). {@link SpeechEvent.Dropped} comes at most once,
- * never after {@link #close()} began, and nothing follows it.
+ * never after {@link #close()} began, and nothing follows it. Do not call {@link #close()} from the consumer
+ * except on {@link SpeechEvent.Dropped}: it would hold up the listener thread that waits for the vendor's close,
+ * and so take the whole {@link #CLOSE_BUDGET}.
+ * <p>
+ * Closing: {@code CloseStream} (after any audio still queued), then up to most of {@link #CLOSE_BUDGET} for the vendor
+ * to flush and close; if it has not, our close frame; at the budget's end the socket is aborted.
  */
 final class VendorSocket implements SpeechStream {
 
@@ -197,10 +202,12 @@ final class VendorSocket implements SpeechStream {
         }
     }
 
-    /** A handshake we stopped waiting for must not leave a socket open if it completes later. */
+    /**
+     * A handshake we stopped waiting for must not leave a socket open if it completes later (cancelling the future
+     * would not stop the JDK's handshake, only hide its result).
+     */
     private static void abandon(CompletableFuture<WebSocket> opening) {
         opening.thenAccept(WebSocket::abort);
-        opening.cancel(true);
     }
 
     /** Maps why {@code buildAsync} failed; package-private for tests. */

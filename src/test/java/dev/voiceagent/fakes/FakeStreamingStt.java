@@ -44,7 +44,8 @@ import dev.voiceagent.audio.MuLaw;
  * nova-3 needs {@code encoding} {@code mulaw} or {@code linear16} with a numeric {@code sample_rate}; Flux needs
  * {@code encoding=linear16} and a numeric {@code sample_rate}; otherwise 400 (code 5006). Faults ({@link StreamFault})
  * come first: {@link #failNext} for the next session(s), {@link #failAlways} for all: refuse with a status (401, 429,
- * 500, 503 …), never answer, or accept and then cut the TCP connection / close with a code after a delay.
+ * 500, 503 …), never answer, accept and then cut the TCP connection / close with a code after a delay, or accept and
+ * never read (a hung vendor; the idle limit still closes it).
  * {@link #cutAll()}, {@link #closeAll(int, String)}, {@link Session#cut()} and {@link Session#close(int, String)} do it
  * on demand.
  *
@@ -537,6 +538,10 @@ public final class FakeStreamingStt implements AutoCloseable {
             }
             transcriber.opened();
             try {
+                if (fault instanceof StreamFault.StopReading) {
+                    ended.await();
+                    return;
+                }
                 while (true) {
                     WebSocketServerConnection.Message message = connection.read();
                     lastHeardNanos = System.nanoTime();
@@ -559,6 +564,8 @@ public final class FakeStreamingStt implements AutoCloseable {
                 }
             } catch (IOException | RuntimeException e) {
                 finish(endedHow.isEmpty() ? "connection lost: " + e.getMessage() : endedHow);
+            } catch (InterruptedException e) {
+                finish("fake closing");
             } finally {
                 readerDone.countDown();
                 outbox.add(Outgoing.stop());
@@ -873,7 +880,9 @@ public final class FakeStreamingStt implements AutoCloseable {
                 session.schedule(transcriptLag, Outgoing.text(session.object().put("type", "UtteranceEnd")
                         .<ObjectNode>set("channel", channels()).put("last_word_end", seconds(lastSpeechMs))
                         .toString(), false));
-                inTurn = false; // with endpointing off, the utterance end is the turn's end
+                if (endpointingMs < 0) {
+                    inTurn = false; // with endpointing off, the utterance end is the turn's end
+                }
             }
         }
 

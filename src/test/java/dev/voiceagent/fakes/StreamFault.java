@@ -29,6 +29,14 @@ public sealed interface StreamFault {
         return new CloseAfter(after, code, reason);
     }
 
+    /**
+     * Accept, then never read from the socket: the client's sends back up once the TCP buffers are full (a vendor
+     * that hangs). The session ends when the fake cuts or closes it, or is closed.
+     */
+    static StreamFault stopReading() {
+        return new StopReading();
+    }
+
     /** See {@link #refuse(int)}. */
     record Refuse(int httpStatus) implements StreamFault {
         public Refuse {
@@ -40,6 +48,10 @@ public sealed interface StreamFault {
 
     /** See {@link #neverAnswer()}. */
     record NeverAnswer() implements StreamFault {
+    }
+
+    /** See {@link #stopReading()}. */
+    record StopReading() implements StreamFault {
     }
 
     /** See {@link #cutAfter(Duration)}. */

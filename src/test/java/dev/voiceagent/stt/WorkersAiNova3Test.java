@@ -168,6 +168,34 @@ class WorkersAiNova3Test {
     }
 
     @Test
+    void aVendorThatStopsReadingNeverBlocksTheCallerAndEndsInOneDrop() throws Exception {
+        fake.idleTimeout(Duration.ofSeconds(60));
+        fake.failNext(StreamFault.stopReading());
+        SpeechEvents events = new SpeechEvents();
+        byte[] second = SpeechEvents.silence(1000);
+
+        try (SpeechStream stream = nova(Duration.ofMillis(300), Duration.ofSeconds(3)).open("CA11", events)) {
+            long slowestNanos = 0;
+            long giveUp = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            while (events.all(SpeechEvent.Dropped.class).isEmpty() && System.nanoTime() < giveUp) {
+                long start = System.nanoTime();
+                stream.audio(second); // far faster than real time, until the TCP buffers are full and sends stall
+                slowestNanos = Math.max(slowestNanos, System.nanoTime() - start);
+                Thread.sleep(1);
+            }
+
+            SpeechEvent.Dropped dropped = (SpeechEvent.Dropped) events.await(
+                    e -> e instanceof SpeechEvent.Dropped, Duration.ofSeconds(1)).event();
+            assertThat(dropped.why(), containsString("stalled"));
+            assertThat("audio() never waits for the socket", slowestNanos / 1_000_000, lessThan(1000L));
+            double sent = stream.audioSeconds();
+            stream.audio(second);
+            assertThat(stream.audioSeconds(), is(sent));
+        }
+        assertThat(events.all(SpeechEvent.Dropped.class), hasSize(1));
+    }
+
+    @Test
     void aVendorCloseWithACodeIsADrop() throws Exception {
         SpeechEvents events = new SpeechEvents();
 
