@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Benchmark (issue "Speak sooner"): voice-to-voice latency with speculation off and on, against the real
-# server and vendor fakes at STT 350 ms / LLM first token 300 ms / TTS first byte 200 ms.
-# Usage: scripts/bench-voice-to-voice.sh [calls] [turns] [speculateAfterMs]   (defaults: 1 call, 8 turns, 200 ms)
+# Benchmark: voice-to-voice latency with batch Whisper and with live nova-3 transcription, against the real
+# server and vendor fakes (Whisper 350 ms; nova-3 words 150 ms behind, Finalize 75 ms; LLM first token 300 ms;
+# TTS first byte 200 ms). Then barge-in latency on a noisy line (scripts/bench-barge-in.sh).
+# Usage: scripts/bench-voice-to-voice.sh [calls] [turns] [modes]   (defaults: 1 call, 10 turns, batch,nova3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/java-home.sh

@@ -113,6 +113,7 @@ final class Listening {
     private String interim = "";
     private int finalizesOutstanding;
     private long finalizeSentNanos;
+    private long finalWordsNanos;
     private int speechMsAtFinalize = -1;
     private int pausedSpeechMs = -1;
     private PendingEnd pendingEnd;
@@ -287,6 +288,7 @@ final class Listening {
             out.addAll(talking());
         }
         if (w.fromFinalize() && finalizesOutstanding > 0 && --finalizesOutstanding == 0) {
+            finalWordsNanos = now;
             if (pendingEnd != null) {
                 PendingEnd end = pendingEnd;
                 out.add(words(false).isEmpty() ? nothing("no words in the turn") : finished(new Utterance.Text(words(false)), end, now));
@@ -419,7 +421,8 @@ final class Listening {
         boolean streamed = words instanceof Utterance.Text;
         int speechMs = end.local() != null ? end.local().speechMs() : hearing.speechMs();
         Heard.Finished done = new Heard.Finished(words, end.callerStartNanos(), end.lastSpeechNanos(), speechMs,
-                                                 streamed ? finalizeSentNanos : 0, streamed ? now : 0, cost());
+                                                 streamed ? finalizeSentNanos : 0,
+                                                 streamed ? Math.max(finalizeSentNanos, finalWordsNanos) : 0, cost());
         resetTurn();
         return done;
     }
@@ -451,6 +454,7 @@ final class Listening {
     private void resetTurn() {
         // The answer to an earlier Finalize may still come; its (empty) words belong to nobody.
         finalizesOutstanding = 0;
+        finalWordsNanos = 0;
         finals.setLength(0);
         interim = "";
         pendingEnd = null;

@@ -68,7 +68,9 @@ import dev.voiceagent.audio.MuLaw;
  *     <li>Interim {@code Results} ({@code is_final:false}, the words of the not yet finalized stretch) every ~250 ms
  *     of speech.</li>
  *     <li>{@code Finalize}: a {@code Results} with {@code is_final:true, from_finalize:true} and the words not yet
- *     finalized (possibly an empty transcript), in or out of a turn. It overtakes interims still waiting out the
+ *     finalized (possibly an empty transcript), in or out of a turn. Received in a pause (40 ms or more of
+ *     non-speech), it first ends the segment, so all the words of that stretch are in the answer (Deepgram flushes
+ *     everything it heard). It overtakes interims still waiting out the
  *     transcript lag, which are then withdrawn (they would describe words already final).</li>
  *     <li>{@code endpointing} ms of non-speech after speech: {@code is_final:true, speech_final:true} with the
  *     remaining words (empty when a Finalize took them); the turn ends there. {@code utterance_end_ms} of
@@ -889,7 +891,14 @@ public final class FakeStreamingStt implements AutoCloseable {
         @Override
         void control(String type) {
             switch (type) {
-                case "Finalize" -> finalResult(false, true, finalizeLag);
+                case "Finalize" -> {
+                    // Deepgram flushes all the audio it has: a caller who has stopped talking has said all the words
+                    // of the stretch just ended, so a Finalize in a pause ends the segment (as 150 ms would).
+                    if (inTurn && silenceMs >= 2 * FRAME_MS) {
+                        turn.endSegment();
+                    }
+                    finalResult(false, true, finalizeLag);
+                }
                 case "CloseStream" -> {
                     if (inTurn) {
                         turn.endSegment();
