@@ -31,7 +31,7 @@ import dev.voiceagent.store.CallJournal;
 import dev.voiceagent.store.CallStore;
 import dev.voiceagent.store.CallerHistory;
 import dev.voiceagent.store.Database;
-import dev.voiceagent.store.PostgresCallStore;
+import dev.voiceagent.store.DeferredCallStore;
 import dev.voiceagent.store.StoreException;
 import dev.voiceagent.call.CallRegistry;
 import dev.voiceagent.call.CallServices;
@@ -121,12 +121,15 @@ public final class Main {
         PersonaCatalog personas = PersonaCatalog.open(settings.personasFile(), Duration.ofSeconds(2));
         Database database;
         try {
-            database = Database.open(settings.databaseUrl(), settings.dataDir());
+            // A DATABASE_URL database that cannot be reached is a blip, not a reason to leave no instance answering:
+            // start with storage degraded and connect in the background (misconfiguration still stops startup).
+            database = Database.openOrRetry(settings.databaseUrl(), settings.dataDir(), Duration.ofSeconds(1),
+                                            Duration.ofSeconds(30));
         } catch (RuntimeException e) {
             personas.close();
             throw e;
         }
-        CallStore store = new PostgresCallStore(database.client());
+        CallStore store = new DeferredCallStore(database);
         CallJournal journal = new CallJournal(store, 100_000);
         CallMetrics metrics = CallMetrics.global();
         Settings.Calls calls = settings.calls();
@@ -210,9 +213,10 @@ public final class Main {
         Map<String, Object> details = new LinkedHashMap<>();
         // Health is public: the kind of database, never its address or user.
         details.put("database", database.embedded() ? "embedded PostgreSQL" : "PostgreSQL (DATABASE_URL)");
+        details.put("connected", database.connected());
         details.put("recordsWaiting", journal.pending());
         details.put("afterCallBacklog", worker.backlog());
-        return new StorageCheck(!journal.databaseDown(), details);
+        return new StorageCheck(database.connected() && !journal.databaseDown(), details);
     }
 
     /**
