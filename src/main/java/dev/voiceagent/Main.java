@@ -47,10 +47,10 @@ import dev.voiceagent.persona.PersonaConfigException;
 import dev.voiceagent.stt.SpeechToText;
 import dev.voiceagent.stt.WorkersAiWhisper;
 import dev.voiceagent.tts.ElevenLabsTts;
-import dev.voiceagent.tts.FailoverSynthesizer;
 import dev.voiceagent.tts.PhraseCache;
 import dev.voiceagent.tts.PhraseWarmer;
 import dev.voiceagent.tts.SpeechSynthesizer;
+import dev.voiceagent.tts.VoiceRouter;
 import dev.voiceagent.tts.WorkersAiAuraTts;
 import dev.voiceagent.twilio.CallControl;
 import dev.voiceagent.twilio.HandshakeVerifier;
@@ -72,6 +72,8 @@ public final class Main {
     }
 
     private static final Logger LOG = Logger.getLogger(Main.class.getName());
+    /** How long a sentence waits for an ElevenLabs slot (calls.ttsMaxConcurrent) before the fallback speaks it. */
+    private static final Duration TTS_PERMIT_WAIT = Duration.ofMillis(250);
 
     private Main() {
     }
@@ -154,8 +156,13 @@ public final class Main {
                 .orElse((request, sink) -> {
                     throw unconfigured("cloudflare");
                 });
-        SpeechSynthesizer tts = new FailoverSynthesizer(elevenLabs, aura, calls.ttsFailoverCooldown(), System::nanoTime,
-                                                        e -> metrics.vendorError(e.vendor(), e.kind().name()));
+        PhraseCache phrases = new PhraseCache(256, 8 * 30_000);
+        VoiceRouter voices = new VoiceRouter(elevenLabs, aura, phrases, calls.ttsFailoverCooldown(),
+                                             calls.ttsMaxConcurrent(), TTS_PERMIT_WAIT, System::nanoTime,
+                                             e -> metrics.vendorError(e.vendor(), e.kind().name()));
+        // TODO(call session): one voices.forCall() per call (CallVoice: per-call failover, cachedPhrase, speakPhrase);
+        // until call/ is moved over, all calls share one CallVoice, with the shared breaker and bulkhead.
+        SpeechSynthesizer tts = voices.forCall();
         CallControl callControl = settings.twilio().configured()
                 ? new TwilioRestCalls(settings.twilio().apiBase(), settings.twilio().accountSid().orElseThrow(),
                                       settings.twilio().authToken().orElseThrow(), calls.hangUpTimeout())
@@ -164,7 +171,6 @@ public final class Main {
                 };
         Optional<TwilioSignature> signature = settings.twilio().authToken().map(TwilioSignature::new);
         StreamTokens tokens = new StreamTokens(tokenSecret(settings), Duration.ofMinutes(2), Clock.systemUTC());
-        PhraseCache phrases = new PhraseCache(256, 8 * 30_000);
         CallRegistry registry = new CallRegistry();
         Settings.AfterCall afterCall = settings.afterCall();
         CallServices services = new CallServices(calls, personas, stt, llm, tts, phrases, callControl, tokens,
@@ -205,7 +211,11 @@ public final class Main {
                 .addRouting(WsRouting.builder()
                                     .endpoint("/twilio/media", () -> new MediaStreamListener(services, handshake)));
 
-        PhraseWarmer warmer = agentCanRun ? PhraseWarmer.start(personas.current(), tts, phrases) : PhraseWarmer.none();
+        // Re-warmed after every personas edit; retried (5 s doubling to 2 min, 8 rounds) while a vendor is down.
+        PhraseWarmer warmer = agentCanRun
+                ? PhraseWarmer.start(personas, voices, elevenLabs.isPresent(), Duration.ofSeconds(5),
+                                     Duration.ofMinutes(2), 8)
+                : PhraseWarmer.none();
         return new Agent(personas, registry, warmer, calls.drainTimeout(), database, store, journal, worker);
     }
 

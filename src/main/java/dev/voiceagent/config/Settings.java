@@ -93,6 +93,8 @@ public record Settings(int port,
      * @param hangUpTimeout        bound on the Twilio REST hang-up during teardown
      * @param ttsFailoverCooldown  how long to prefer the fallback voice after the primary failed
      * @param drainTimeout         on shutdown, how long calls in progress may go on before they are ended
+     * @param ttsMaxConcurrent     ElevenLabs requests allowed at once across all calls (the plan's concurrency
+     *                             limit); a sentence that gets no slot within a short wait is spoken by the fallback
      */
     public record Calls(Duration playoutLead,
                         Duration frame,
@@ -104,7 +106,8 @@ public record Settings(int port,
                         Duration ttsTimeout,
                         Duration hangUpTimeout,
                         Duration ttsFailoverCooldown,
-                        Duration drainTimeout) {
+                        Duration drainTimeout,
+                        int ttsMaxConcurrent) {
     }
 
     /**
@@ -154,7 +157,8 @@ public record Settings(int port,
                           duration(c.get("calls.ttsTimeoutMs"), 4000),
                           duration(c.get("calls.hangUpTimeoutMs"), 3000),
                           duration(c.get("calls.ttsFailoverCooldownMs"), 30_000),
-                          duration(c.get("calls.drainTimeoutMs"), 45_000)));
+                          duration(c.get("calls.drainTimeoutMs"), 45_000),
+                          positive(c.get("calls.ttsMaxConcurrent"), 10)));
     }
 
     /** Vendors whose credentials are missing, for the startup log and the health endpoint. */
@@ -196,6 +200,14 @@ public record Settings(int port,
             throw new IllegalArgumentException("not an absolute http(s) URL: " + value);
         }
         return uri;
+    }
+
+    private static int positive(Config node, int dflt) {
+        int value = node.asInt().orElse(dflt);
+        if (value < 1) {
+            throw new IllegalArgumentException(node.key() + " must be at least 1, not " + value);
+        }
+        return value;
     }
 
     private static Duration duration(Config node, long dfltMillis) {
