@@ -93,10 +93,8 @@ public final class Database implements AutoCloseable {
             return new Database(client, embedded, description);
         } catch (RuntimeException e) {
             new Database(client, embedded, description).close();
-            if (e instanceof StoreException) {
-                throw e;
-            }
-            throw new StoreException("Could not open " + description + ": " + Sql.reason(e), e);
+            String reason = e instanceof StoreException ? e.getMessage() : Sql.reason(e);
+            throw new StoreException("Could not open " + description + ": " + reason, e);
         }
     }
 
