@@ -4,7 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -43,6 +42,8 @@ import dev.voiceagent.tts.Voice;
 public final class PersonaFile {
 
     static final String DEFAULT_VOICE_MODEL = "eleven_flash_v2_5";
+    /** The default time zone; a region id, so the prompt says "UTC" rather than "Z". */
+    static final ZoneId UTC = ZoneId.of("UTC");
     static final String DEFAULT_LLM = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
 
     private PersonaFile() {
@@ -165,15 +166,15 @@ public final class PersonaFile {
     /** An IANA time zone id such as {@code America/New_York}, or {@code UTC}; offsets like {@code +02:00} are refused. */
     private static ZoneId timeZone(Config node, String what, List<String> problems) {
         if (!node.exists()) {
-            return ZoneOffset.UTC;
+            return UTC;
         }
         String value = node.asString().orElse("").strip();
         if (value.equals("UTC")) {
-            return ZoneOffset.UTC;
+            return UTC;
         }
         if (!ZoneId.getAvailableZoneIds().contains(value) || !value.contains("/")) {
             problems.add(what + " must be an IANA time zone id such as America/New_York or UTC (got '" + value + "')");
-            return ZoneOffset.UTC;
+            return UTC;
         }
         return ZoneId.of(value);
     }

@@ -133,7 +133,7 @@ class PersonaFileTest {
                     greeting: Hello.
                 """)).byId("a").orElseThrow();
         assertThat(p.memory(), is(CallerMemory.FULL));
-        assertThat(p.timeZone(), is(java.time.ZoneOffset.UTC));
+        assertThat(p.timeZone(), is(java.time.ZoneId.of("UTC")));
         assertThat(p.digits(), is(DigitPolicy.MASKED));
     }
 
