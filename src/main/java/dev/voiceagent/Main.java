@@ -159,7 +159,8 @@ public final class Main {
         PhraseCache phrases = new PhraseCache(256, 8 * 30_000);
         VoiceRouter voices = new VoiceRouter(elevenLabs, aura, phrases, calls.ttsFailoverCooldown(),
                                              calls.ttsMaxConcurrent(), TTS_PERMIT_WAIT, System::nanoTime,
-                                             e -> metrics.vendorError(e.vendor(), e.kind().name()));
+                                             e -> metrics.vendorError(e.vendor(), e.kind().name()),
+                                             reason -> metrics.ttsFallback(reason.tag()));
         // TODO(call session): one voices.forCall() per call (CallVoice: per-call failover, cachedPhrase, speakPhrase);
         // until call/ is moved over, all calls share one CallVoice, with the shared breaker and bulkhead.
         SpeechSynthesizer tts = voices.forCall();

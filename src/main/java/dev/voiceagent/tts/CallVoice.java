@@ -45,11 +45,14 @@ public final class CallVoice implements SpeechSynthesizer {
     /** {@link #speak}, running {@code beforeFallback} when the fallback is about to speak after the primary tried. */
     private VoiceSource speak(SpeechRequest request, AudioSink sink, Runnable beforeFallback) {
         Voice voice = request.voice();
-        if (primaryAvailable(voice)) {
+        FallbackReason reason = unavailableBecause(voice);
+        if (reason == null) {
             try {
-                if (router.tryPrimary(request, sink) == VoiceRouter.Attempt.SPOKEN) {
+                VoiceRouter.Attempt attempt = router.tryPrimary(request, sink);
+                if (attempt == VoiceRouter.Attempt.SPOKEN) {
                     return VoiceSource.primary(voice);
                 }
+                reason = attempt == VoiceRouter.Attempt.BUSY ? FallbackReason.BULKHEAD_FULL : FallbackReason.BREAKER_OPEN;
             } catch (VendorException e) {
                 if (Thread.currentThread().isInterrupted()) {
                     throw e;
@@ -58,11 +61,14 @@ public final class CallVoice implements SpeechSynthesizer {
                 if (!VoiceRouter.vendorWide(e)) {
                     block(voice);
                 }
+                reason = FallbackReason.PRIMARY_FAILED;
             } catch (IllegalArgumentException e) {
                 block(voice); // a voice id ElevenLabs could never accept
+                reason = FallbackReason.PRIMARY_FAILED;
             }
             beforeFallback.run();
         }
+        router.fellBack(reason);
         try {
             router.fallback().synthesize(request, sink);
             return VoiceSource.fallback(voice);
@@ -72,13 +78,21 @@ public final class CallVoice implements SpeechSynthesizer {
         }
     }
 
-    /** Whether this call would try the primary voice for {@code voice} now. */
-    public boolean primaryAvailable(Voice voice) {
-        if (!router.hasPrimary() || router.breakerOpen()) {
-            return false;
+    /** Why this call would not try the primary voice for {@code voice} now; null when it would. */
+    private FallbackReason unavailableBecause(Voice voice) {
+        if (!router.hasPrimary()) {
+            return FallbackReason.NO_PRIMARY;
+        }
+        if (router.breakerOpen()) {
+            return FallbackReason.BREAKER_OPEN;
         }
         Long until = primaryBlockedUntil.get(voice.voiceId());
-        return until == null || router.nanoTime().getAsLong() - until >= 0;
+        return until == null || router.nanoTime().getAsLong() - until >= 0 ? null : FallbackReason.CALL_FAILOVER;
+    }
+
+    /** Whether this call would try the primary voice for {@code voice} now. */
+    public boolean primaryAvailable(Voice voice) {
+        return unavailableBecause(voice) == null;
     }
 
     /**

@@ -53,6 +53,7 @@ public final class VoiceRouter {
     private final Duration permitWait;
     private final LongSupplier nanoTime;
     private final Consumer<VendorException> onFailure;
+    private final Consumer<FallbackReason> onFallback;
     private final Semaphore permits;
     private final int maxConcurrent;
     private final CircuitBreaker breaker;
@@ -78,10 +79,12 @@ public final class VoiceRouter {
      * @param permitWait    how long a sentence waits for one of them before the fallback speaks it
      * @param nanoTime      monotonic clock
      * @param onFailure     told of every vendor failure (metrics); must not block
+     * @param onFallback    told why each sentence the fallback speaks did not go to ElevenLabs (metrics); must not
+     *                      block
      */
     public VoiceRouter(Optional<SpeechSynthesizer> primary, SpeechSynthesizer fallback, PhraseCache phrases,
                        Duration cooldown, int maxConcurrent, Duration permitWait, LongSupplier nanoTime,
-                       Consumer<VendorException> onFailure) {
+                       Consumer<VendorException> onFailure, Consumer<FallbackReason> onFallback) {
         if (maxConcurrent < 1) {
             throw new IllegalArgumentException("calls.ttsMaxConcurrent must be at least 1, not " + maxConcurrent);
         }
@@ -92,6 +95,7 @@ public final class VoiceRouter {
         this.permitWait = permitWait;
         this.nanoTime = nanoTime;
         this.onFailure = onFailure;
+        this.onFallback = onFallback;
         this.maxConcurrent = maxConcurrent;
         this.permits = new Semaphore(maxConcurrent, true);
         this.breaker = CircuitBreaker.builder()
@@ -155,6 +159,10 @@ public final class VoiceRouter {
 
     void failed(VendorException e) {
         onFailure.accept(e);
+    }
+
+    void fellBack(FallbackReason reason) {
+        onFallback.accept(reason);
     }
 
     /**

@@ -69,7 +69,7 @@ class PhraseWarmerTest {
                                  new WorkersAiAuraTts(new CloudflareAccount(cloudflare.baseUri(), "cf-account", "cf-token"),
                                                       Duration.ofSeconds(1)),
                                  new PhraseCache(64, 100_000), COOLDOWN, 10, Duration.ofMillis(200), System::nanoTime,
-                                 e -> { });
+                                 e -> { }, reason -> { });
     }
 
     @AfterEach

@@ -38,6 +38,7 @@ class VoiceRouterTest {
     private FakeElevenLabs elevenLabs;
     private FakeCloudflare cloudflare;
     private final List<VendorException> failures = new CopyOnWriteArrayList<>();
+    private final List<FallbackReason> fallbacks = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() {
@@ -58,7 +59,7 @@ class VoiceRouterTest {
                                new WorkersAiAuraTts(new CloudflareAccount(cloudflare.baseUri(), "cf-account", "cf-token"),
                                                     TIMEOUT),
                                new PhraseCache(64, 100_000), COOLDOWN, maxConcurrent, permitWait, System::nanoTime,
-                               failures::add);
+                               failures::add, fallbacks::add);
     }
 
     private static VoiceSource say(CallVoice call, Voice voice, String text) {
@@ -82,6 +83,7 @@ class VoiceRouterTest {
         assertThat(say(second, AVA, "Fine."), is(VoiceSource.primary(AVA)));
         assertThat("a 429 is not the vendor failing", router.breakerOpen(), is(false));
         assertThat(failures.getFirst().kind(), is(VendorException.Kind.RATE_LIMITED));
+        assertThat(fallbacks, is(List.of(FallbackReason.PRIMARY_FAILED, FallbackReason.CALL_FAILOVER)));
     }
 
     @Test
@@ -122,6 +124,7 @@ class VoiceRouterTest {
         assertThat("a call that never saw an error", fresh.primaryAvailable(AVA), is(false));
         assertThat(say(fresh, AVA, "Hello."), is(VoiceSource.fallback(AVA)));
         assertThat("no request while open", elevenLabs.requestCount(FakeElevenLabs.TTS), is(elevenLabsRequests));
+        assertThat(fallbacks.getLast(), is(FallbackReason.BREAKER_OPEN));
 
         elevenLabs.clearFaults();
         Thread.sleep(COOLDOWN.toMillis() + 200);
@@ -162,6 +165,8 @@ class VoiceRouterTest {
         assertThat(sources.stream().filter(VoiceSource.fallback(AVA)::equals).count(), is(3L));
         assertThat(elevenLabs.requestCount(FakeElevenLabs.TTS), is(2));
         assertThat(router.bulkheadRejections(), is(3L));
+        assertThat(fallbacks, is(List.of(FallbackReason.BULKHEAD_FULL, FallbackReason.BULKHEAD_FULL,
+                                         FallbackReason.BULKHEAD_FULL)));
         assertThat(inFlight.stream().mapToInt(Integer::intValue).max().orElse(0), lessThanOrEqualTo(2));
         assertThat("permits returned", router.primaryInFlight(), is(0));
         assertThat("being busy is not the vendor failing", router.breakerOpen(), is(false));
