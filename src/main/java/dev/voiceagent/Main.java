@@ -31,7 +31,7 @@ import dev.voiceagent.store.CallJournal;
 import dev.voiceagent.store.CallStore;
 import dev.voiceagent.store.CallerHistory;
 import dev.voiceagent.store.Database;
-import dev.voiceagent.store.PostgresCallStore;
+import dev.voiceagent.store.DeferredCallStore;
 import dev.voiceagent.store.StoreException;
 import dev.voiceagent.call.CallRegistry;
 import dev.voiceagent.call.CallServices;
@@ -51,10 +51,10 @@ import dev.voiceagent.stt.WorkersAiFlux;
 import dev.voiceagent.stt.WorkersAiNova3;
 import dev.voiceagent.stt.WorkersAiWhisper;
 import dev.voiceagent.tts.ElevenLabsTts;
-import dev.voiceagent.tts.FailoverSynthesizer;
 import dev.voiceagent.tts.PhraseCache;
 import dev.voiceagent.tts.PhraseWarmer;
 import dev.voiceagent.tts.SpeechSynthesizer;
+import dev.voiceagent.tts.VoiceRouter;
 import dev.voiceagent.tts.WorkersAiAuraTts;
 import dev.voiceagent.twilio.CallControl;
 import dev.voiceagent.twilio.HandshakeVerifier;
@@ -81,6 +81,8 @@ public final class Main {
     static final Duration STREAM_TOKEN_LIFETIME = Duration.ofMinutes(2);
     /** Server-wide request body cap: the largest route limit (Twilio's webhooks); the API's is smaller. */
     static final long MAX_PAYLOAD_BYTES = TwilioWebhook.MAX_BODY_BYTES;
+    /** How long a sentence waits for an ElevenLabs slot (calls.ttsMaxConcurrent) before the fallback speaks it. */
+    private static final Duration TTS_PERMIT_WAIT = Duration.ofMillis(250);
 
     private Main() {
     }
@@ -130,12 +132,15 @@ public final class Main {
         PersonaCatalog personas = PersonaCatalog.open(settings.personasFile(), Duration.ofSeconds(2));
         Database database;
         try {
-            database = Database.open(settings.databaseUrl(), settings.dataDir());
+            // A DATABASE_URL database that cannot be reached is a blip, not a reason to leave no instance answering:
+            // start with storage degraded and connect in the background (misconfiguration still stops startup).
+            database = Database.openOrRetry(settings.databaseUrl(), settings.dataDir(), Duration.ofSeconds(1),
+                                            Duration.ofSeconds(30));
         } catch (RuntimeException e) {
             personas.close();
             throw e;
         }
-        CallStore store = new PostgresCallStore(database.client());
+        CallStore store = new DeferredCallStore(database);
         CallJournal journal = new CallJournal(store, 100_000);
         CallMetrics metrics = CallMetrics.global();
         Settings.Calls calls = settings.calls();
@@ -160,8 +165,11 @@ public final class Main {
                 .orElse((request, sink) -> {
                     throw unconfigured("cloudflare");
                 });
-        SpeechSynthesizer tts = new FailoverSynthesizer(elevenLabs, aura, calls.ttsFailoverCooldown(), System::nanoTime,
-                                                        e -> metrics.vendorError(e.vendor(), e.kind().name()));
+        PhraseCache phrases = new PhraseCache(256, 8 * 30_000);
+        VoiceRouter voices = new VoiceRouter(elevenLabs, aura, phrases, calls.ttsFailoverCooldown(),
+                                             calls.ttsMaxConcurrent(), TTS_PERMIT_WAIT, System::nanoTime,
+                                             e -> metrics.vendorError(e.vendor(), e.kind().name()),
+                                             reason -> metrics.ttsFallback(reason.tag()));
         CallControl callControl = settings.twilio().configured()
                 ? new TwilioRestCalls(settings.twilio().apiBase(), settings.twilio().accountSid().orElseThrow(),
                                       settings.twilio().authToken().orElseThrow(), calls.hangUpTimeout())
@@ -170,7 +178,6 @@ public final class Main {
                 };
         SignatureCheck signatures = signatureCheck(settings);
         StreamTokens tokens = new StreamTokens(tokenSecret(settings), STREAM_TOKEN_LIFETIME, Clock.systemUTC());
-        PhraseCache phrases = new PhraseCache(256, 8 * 30_000);
         CallRegistry registry = new CallRegistry(settings.admission().maxConcurrentCalls(), STREAM_TOKEN_LIFETIME,
                                                  System::nanoTime);
         Settings.AfterCall afterCall = settings.afterCall();
@@ -181,7 +188,7 @@ public final class Main {
                         Optional.<StreamingSpeechToText>of(new WorkersAiFlux(cf, 0.7, 0.5, Duration.ofMillis(5000),
                                                                              calls.sttConnectTimeout()))))
                 .orElse(LiveRecognizers.none());
-        CallServices services = new CallServices(calls, personas, stt, recognizers, llm, tts, phrases, callControl, tokens,
+        CallServices services = new CallServices(calls, personas, stt, recognizers, llm, voices, callControl, tokens,
                                                  registry, metrics, journal,
                                                  new CallerHistory(store, 3, Duration.ofMillis(300)),
                                                  afterCall.giveUpAfter(), System::nanoTime, Clock.systemDefaultZone());
@@ -228,7 +235,11 @@ public final class Main {
                 .addRouting(WsRouting.builder()
                                     .endpoint("/twilio/media", () -> new MediaStreamListener(services, handshake)));
 
-        PhraseWarmer warmer = agentCanRun ? PhraseWarmer.start(personas.current(), tts, phrases) : PhraseWarmer.none();
+        // Re-warmed after every personas edit; retried (5 s doubling to 2 min, 8 rounds) while a vendor is down.
+        PhraseWarmer warmer = agentCanRun
+                ? PhraseWarmer.start(personas, voices, elevenLabs.isPresent(), Duration.ofSeconds(5),
+                                     Duration.ofMinutes(2), 8)
+                : PhraseWarmer.none();
         return new Agent(personas, registry, warmer, calls.drainTimeout(), database, store, journal, worker);
     }
 
@@ -249,9 +260,10 @@ public final class Main {
         Map<String, Object> details = new LinkedHashMap<>();
         // Health is public: the kind of database, never its address or user.
         details.put("database", database.embedded() ? "embedded PostgreSQL" : "PostgreSQL (DATABASE_URL)");
+        details.put("connected", database.connected());
         details.put("recordsWaiting", journal.pending());
         details.put("afterCallBacklog", worker.backlog());
-        return new StorageCheck(!journal.databaseDown(), details);
+        return new StorageCheck(database.connected() && !journal.databaseDown(), details);
     }
 
     /**

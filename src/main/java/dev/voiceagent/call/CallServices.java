@@ -12,8 +12,7 @@ import dev.voiceagent.store.CallJournal;
 import dev.voiceagent.store.CallerHistory;
 import dev.voiceagent.stt.LiveRecognizers;
 import dev.voiceagent.stt.SpeechToText;
-import dev.voiceagent.tts.PhraseCache;
-import dev.voiceagent.tts.SpeechSynthesizer;
+import dev.voiceagent.tts.VoiceRouter;
 import dev.voiceagent.twilio.CallControl;
 import dev.voiceagent.twilio.StreamTokens;
 
@@ -22,6 +21,8 @@ import dev.voiceagent.twilio.StreamTokens;
  *
  * @param stt            batch speech-to-text (Whisper): personas that ask for it, and the fallback of live ones
  * @param recognizers    live speech-to-text sockets, by model
+ * @param voices         text-to-speech: each call takes its own voice ({@link VoiceRouter#forCall()}), sharing the
+ *                       phrase cache, the vendor-wide breaker and the concurrency limit
  * @param journal        stores each call and its turns as they happen, behind the call's back
  * @param history        what is remembered of a returning caller
  * @param afterCallGiveUp how long after a call its CRM delivery may keep being retried
@@ -33,8 +34,7 @@ public record CallServices(Settings.Calls settings,
                            SpeechToText stt,
                            LiveRecognizers recognizers,
                            LanguageModel llm,
-                           SpeechSynthesizer tts,
-                           PhraseCache phrases,
+                           VoiceRouter voices,
                            CallControl callControl,
                            StreamTokens tokens,
                            CallRegistry registry,

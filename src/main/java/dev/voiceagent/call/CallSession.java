@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import dev.voiceagent.observe.CallLog;
 import dev.voiceagent.observe.CallMetrics;
+import dev.voiceagent.persona.CallerMemory;
 import dev.voiceagent.persona.Persona;
 import dev.voiceagent.persona.SystemPrompt;
 import dev.voiceagent.persona.TurnTaking;
@@ -101,8 +102,10 @@ public final class CallSession implements Runnable {
     private Conversation conversation;
     private volatile Hearing hearing;
     private Listening listening;
+    private ReplyContext replies;
     private CallRecorder recorder;
     private List<PastCall> history = List.of();
+    private CallerMemory memory = CallerMemory.OFF;
     private long startedNanos;
     private int maxUtteranceBytes;
 
@@ -252,8 +255,7 @@ public final class CallSession implements Runnable {
         Utterance soFar = Utterance.merge(carried, paused.soFar(), maxUtteranceBytes);
         AgentReply reply = new AgentReply(++replyCount, AgentReply.Kind.ANSWER, true, false, new TurnTimings(),
                                           soFar, false);
-        ReplyProducer producer = ReplyProducer.speculate(services, persona, playout, log, this::offer, reply,
-                                                         conversation.messages());
+        ReplyProducer producer = ReplyProducer.speculate(replies, reply, conversation.messages());
         floor = new Holding(new Speculation(reply, producer, paused.speechMs()));
         hearing.speculating(reply);
         log.debug("speculating on a pause", "reply", reply.number());
@@ -489,14 +491,13 @@ public final class CallSession implements Runnable {
 
     private AgentReply answer(Utterance words, boolean typed, TurnTimings timings) {
         AgentReply reply = new AgentReply(++replyCount, AgentReply.Kind.ANSWER, true, false, timings, words, typed);
-        floor = new Speaking(reply, ReplyProducer.answer(services, persona, playout, log, this::offer, reply,
-                                                          conversation.messages()));
+        floor = new Speaking(reply, ReplyProducer.answer(replies, reply, conversation.messages()));
         return reply;
     }
 
     /** The persona's greeting; a returning caller whose name is known is greeted by name. */
     private void greet() {
-        Optional<String> name = CallerHistory.name(history);
+        Optional<String> name = memory.greetingName(CallerHistory.name(history));
         if (name.isPresent() && !persona.returningGreeting().isBlank()) {
             log.info("returning caller", "previousCalls", history.size());
             // Not cached: it carries the caller's name, and is said to this caller only.
@@ -512,8 +513,7 @@ public final class CallSession implements Runnable {
 
     private void say(String text, AgentReply.Kind kind, boolean endsCall, boolean cacheable) {
         AgentReply reply = AgentReply.phrase(++replyCount, kind, endsCall);
-        floor = new Speaking(reply, ReplyProducer.phrase(services, persona, playout, log, this::offer, reply, text,
-                                                          cacheable));
+        floor = new Speaking(reply, ReplyProducer.phrase(replies, reply, text, cacheable));
     }
 
     private void sayGoodbye(EndReason why) {
@@ -573,7 +573,7 @@ public final class CallSession implements Runnable {
         TurnTimings t = reply.timings();
         String rest = Transcripts.after(reply.storedBefore(), words);
         if (!rest.isBlank()) {
-            recorder.caller(reply.typed() ? Transcripts.maskDigits(rest) : rest,
+            recorder.caller(reply.typed() ? persona.digits().forRecord(rest) : rest,
                             t.callerStartNanos, t.lastCallerSpeechNanos);
         }
         reply.storedAs(words);
@@ -668,9 +668,13 @@ public final class CallSession implements Runnable {
         maxUtteranceBytes = (int) (8 * services.settings().maxUtterance().toMillis());
         playout = new Playout(out, start.streamSid(), services.settings().playoutLead(), services.settings().frame(),
                               services.nanoTime(), () -> socketClosed("send failed"), "playout-" + callSid);
-        history = services.history().recall(start.parameter("from"));
+        replies = new ReplyContext(services, persona, services.voices().forCall(), playout, log, this::offer);
+        // Caller ID is not identity: what is remembered of a caller depends on Twilio's attestation of the number.
+        memory = CallerMemory.granted(persona.memory(), Optional.of(start.parameter("verstat")).filter(v -> !v.isBlank()));
+        history = memory == CallerMemory.OFF ? List.of() : services.history().recall(start.parameter("from"));
         conversation = new Conversation(SystemPrompt.of(persona, start.parameter("from"),
-                                                        ZonedDateTime.now(services.clock()), history), MAX_HISTORY);
+                                                        ZonedDateTime.now(services.clock().withZone(persona.timeZone())),
+                                                        memory.remembersCalls() ? history : List.of()), MAX_HISTORY);
         recorder = new CallRecorder(services.journal(), services.clock(), services.nanoTime(), services.afterCallGiveUp(),
                                     start, persona.id(), startedNanos);
         Hearing ears = new Hearing(turnTaking, maxUtteranceBytes, this::offer);

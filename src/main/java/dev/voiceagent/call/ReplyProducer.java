@@ -24,6 +24,7 @@ import dev.voiceagent.observe.CallLog;
 import dev.voiceagent.observe.CallMetrics;
 import dev.voiceagent.persona.Persona;
 import dev.voiceagent.stt.Transcript;
+import dev.voiceagent.tts.CallVoice;
 import dev.voiceagent.tts.SpeechRequest;
 import dev.voiceagent.vendor.VendorException;
 
@@ -55,9 +56,12 @@ final class ReplyProducer {
     }
 
     private static final long RETRY_WITHIN_NANOS = Duration.ofMillis(1500).toNanos();
+    /** A held sentence is kept in memory until released: at most 30 s of audio. */
+    private static final int MAX_HELD_BYTES = 8 * 30_000;
 
     private final CallServices services;
     private final Persona persona;
+    private final CallVoice voice;
     private final Playout playout;
     private final CallLog log;
     private final Consumer<CallInput> post;
@@ -76,21 +80,20 @@ final class ReplyProducer {
     private volatile Thread verifier;
     private final java.util.concurrent.atomic.AtomicBoolean wordsReported = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private ReplyProducer(CallServices services, Persona persona, Playout playout, CallLog log,
-                          Consumer<CallInput> post, AgentReply reply, boolean held) {
-        this.services = services;
-        this.persona = persona;
-        this.playout = playout;
-        this.log = log;
-        this.post = post;
+    private ReplyProducer(ReplyContext call, AgentReply reply, boolean held) {
+        this.services = call.services();
+        this.persona = call.persona();
+        this.voice = call.voice();
+        this.playout = call.playout();
+        this.log = call.log();
+        this.post = call.post();
         this.reply = reply;
         this.held = held;
     }
 
     /** Speaks a fixed phrase. */
-    static ReplyProducer phrase(CallServices services, Persona persona, Playout playout, CallLog log,
-                                Consumer<CallInput> post, AgentReply reply, String text, boolean cacheable) {
-        ReplyProducer producer = new ReplyProducer(services, persona, playout, log, post, reply, false);
+    static ReplyProducer phrase(ReplyContext call, AgentReply reply, String text, boolean cacheable) {
+        ReplyProducer producer = new ReplyProducer(call, reply, false);
         producer.pieces.add(new Piece(text, cacheable, 0, false));
         producer.pieces.add(new Piece("", false, 0, true));
         producer.startSpeaking();
@@ -98,15 +101,13 @@ final class ReplyProducer {
     }
 
     /** Answers a caller turn given the conversation before it. */
-    static ReplyProducer answer(CallServices services, Persona persona, Playout playout, CallLog log,
-                                Consumer<CallInput> post, AgentReply reply, List<ChatMessage> history) {
-        return start(new ReplyProducer(services, persona, playout, log, post, reply, false), history);
+    static ReplyProducer answer(ReplyContext call, AgentReply reply, List<ChatMessage> history) {
+        return start(new ReplyProducer(call, reply, false), history);
     }
 
     /** Answers the turn so far, holding all output until {@link #release()} or {@link #verify}. */
-    static ReplyProducer speculate(CallServices services, Persona persona, Playout playout, CallLog log,
-                                   Consumer<CallInput> post, AgentReply reply, List<ChatMessage> history) {
-        return start(new ReplyProducer(services, persona, playout, log, post, reply, true), history);
+    static ReplyProducer speculate(ReplyContext call, AgentReply reply, List<ChatMessage> history) {
+        return start(new ReplyProducer(call, reply, true), history);
     }
 
     private static ReplyProducer start(ReplyProducer producer, List<ChatMessage> history) {
@@ -398,7 +399,7 @@ final class ReplyProducer {
     /** Synthesizes a piece into memory while the answer is held (speculation not yet confirmed). */
     private byte[] synthesizeHeld(Piece piece, String previous) {
         if (piece.phrase()) {
-            Optional<byte[]> cached = services.phrases().get(persona.voice(), piece.text());
+            Optional<byte[]> cached = voice.cachedPhrase(persona.voice(), piece.text());
             if (cached.isPresent()) {
                 return cached.get();
             }
@@ -408,13 +409,13 @@ final class ReplyProducer {
         t.ttsStartNanos = now();
         t.ttsFirstByteNanos = 0;
         try {
-            services.tts().synthesize(new SpeechRequest(piece.text(), persona.voice(), previous), (b, off, len) -> {
+            voice.synthesize(new SpeechRequest(piece.text(), persona.voice(), previous), (b, off, len) -> {
                 if (cancelled || version != piece.version()) {
                     return false;
                 }
                 markFirstByte();
                 audio.write(b, off, len);
-                return audio.size() < services.phrases().maxBytesPerEntry();
+                return audio.size() < MAX_HELD_BYTES;
             });
         } catch (VendorException e) {
             if (!cancelled) {
@@ -432,46 +433,34 @@ final class ReplyProducer {
 
     /** Streams the audio of one piece into the playout, then its mark; returns whether any audio was queued. */
     private boolean speakPiece(Piece piece, String previous) {
-        if (piece.phrase()) {
-            Optional<byte[]> cached = services.phrases().get(persona.voice(), piece.text());
-            if (cached.isPresent()) {
-                markFirstByte();
-                queue(piece, cached.get());
-                return true;
-            }
-        }
         TurnTimings t = reply.timings();
         if (t.ttsStartNanos == 0) {
             t.ttsStartNanos = now();
         }
         long[] bytes = {0};
-        ByteArrayOutputStream keep = piece.phrase() ? new ByteArrayOutputStream(8192) : null;
+        dev.voiceagent.tts.SpeechSynthesizer.AudioSink sink = (b, off, len) -> {
+            if (cancelled) {
+                return false;
+            }
+            markFirstByte();
+            playout.audio(reply.number(), b, off, len);
+            bytes[0] += len;
+            return true;
+        };
         try {
-            services.tts().synthesize(new SpeechRequest(piece.text(), persona.voice(), previous), (b, off, len) -> {
-                if (cancelled) {
-                    return false;
-                }
-                markFirstByte();
-                playout.audio(reply.number(), b, off, len);
-                bytes[0] += len;
-                if (keep != null && keep.size() + len <= services.phrases().maxBytesPerEntry()) {
-                    keep.write(b, off, len);
-                }
-                return true;
-            });
+            if (piece.phrase()) {
+                // Cached under the voice that produced it; served from the cache when this call may use it.
+                voice.speakPhrase(persona.voice(), piece.text(), sink);
+            } else {
+                voice.synthesize(new SpeechRequest(piece.text(), persona.voice(), previous), sink);
+            }
         } catch (VendorException e) {
             if (!cancelled) {
                 log.warn("could not speak a sentence: " + e.getMessage(), "vendor", e.vendor(), "kind", e.kind().name());
             }
-            if (bytes[0] == 0) {
-                return false;
-            }
         }
         if (cancelled || bytes[0] == 0) {
             return false;
-        }
-        if (keep != null && keep.size() == bytes[0]) {
-            services.phrases().put(persona.voice(), piece.text(), keep.toByteArray());
         }
         playout.mark(reply.number(), reply.addPiece(piece.text(), PlayoutPacer.mulawNanos((int) bytes[0])));
         return true;

@@ -26,11 +26,6 @@ final class Transcripts {
         return String.join(" ", java.util.Arrays.copyOfRange(all, done.length, all.length));
     }
 
-    /** Keys pressed, with every digit replaced by {@code *} (keypad input is often a card or account number). */
-    static String maskDigits(String text) {
-        return text.replaceAll("[0-9]", "*");
-    }
-
     private static String[] tokens(String text) {
         String s = text == null ? "" : text.strip();
         if (s.isEmpty()) {

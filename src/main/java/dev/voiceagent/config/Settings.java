@@ -101,6 +101,8 @@ public record Settings(int port,
      * @param sttConnectTimeout    bound on opening a live speech-to-text socket
      * @param sttEndpointing       nova-3 {@code endpointing}: silence after which the vendor marks speech final
      * @param sttUtteranceEnd      nova-3 {@code utterance_end_ms}
+     * @param ttsMaxConcurrent     ElevenLabs requests allowed at once across all calls (the plan's concurrency
+     *                             limit); a sentence that gets no slot within a short wait is spoken by the fallback
      */
     public record Calls(Duration playoutLead,
                         Duration frame,
@@ -115,7 +117,8 @@ public record Settings(int port,
                         Duration drainTimeout,
                         Duration sttConnectTimeout,
                         Duration sttEndpointing,
-                        Duration sttUtteranceEnd) {
+                        Duration sttUtteranceEnd,
+                        int ttsMaxConcurrent) {
     }
 
     /** Whether Twilio's requests (webhooks, status callbacks, the media socket handshake) must be signed. */
@@ -196,7 +199,8 @@ public record Settings(int port,
                           duration(c.get("calls.drainTimeoutMs"), 45_000),
                           duration(c.get("calls.sttConnectTimeoutMs"), 1500),
                           duration(c.get("calls.sttEndpointingMs"), 300),
-                          duration(c.get("calls.sttUtteranceEndMs"), 1000)),
+                          duration(c.get("calls.sttUtteranceEndMs"), 1000),
+                          positive(c.get("calls.ttsMaxConcurrent"), 10)),
                 new Security(twilioSignatures(env, publicBaseUrl)),
                 new Admission(maxConcurrentCalls(env, c.get("calls.maxConcurrentCalls")), overflowNumber(env)));
     }
@@ -306,6 +310,14 @@ public record Settings(int port,
             throw new IllegalArgumentException("not an absolute http(s) URL: " + value);
         }
         return uri;
+    }
+
+    private static int positive(Config node, int dflt) {
+        int value = node.asInt().orElse(dflt);
+        if (value < 1) {
+            throw new IllegalArgumentException(node.key() + " must be at least 1, not " + value);
+        }
+        return value;
     }
 
     private static Duration duration(Config node, long dfltMillis) {

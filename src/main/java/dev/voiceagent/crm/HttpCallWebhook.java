@@ -1,5 +1,7 @@
 package dev.voiceagent.crm;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,7 +25,7 @@ import io.helidon.webclient.api.HttpClientResponse;
  * POST {url}   Content-Type: application/json   Accept: application/json   Idempotency-Key: {callSid}
  * {the call's record}
  * </pre>
- * Any 2xx is a delivery, whatever the body. Other statuses, timeouts and refused connections are
+ * Any 2xx is a delivery, whatever the body (of which at most {@value #MAX_RESPONSE_BYTES} bytes are read). Other statuses, timeouts and refused connections are
  * {@link dev.voiceagent.vendor.VendorException}s of vendor {@code "crm-webhook"}; a 429 or 503 carries its
  * {@code Retry-After}. A delivery the caller retries carries the same {@code Idempotency-Key}, so a receiver that
  * honours it drops the repeat. One request per call of {@link #post}; retrying is the caller's decision.
@@ -32,6 +34,8 @@ import io.helidon.webclient.api.HttpClientResponse;
  */
 public final class HttpCallWebhook implements CallWebhook {
 
+    /** Most of a 2xx answer's body that is read; the rest is never looked at. */
+    public static final int MAX_RESPONSE_BYTES = 64 * 1024;
     private static final HeaderName IDEMPOTENCY_KEY = HeaderNames.create("Idempotency-Key");
     /** A path or query shorter than this is no secret, and scrubbing it would garble messages. */
     private static final int SECRET_MIN_LENGTH = 8;
@@ -63,8 +67,19 @@ public final class HttpCallWebhook implements CallWebhook {
                 .header(IDEMPOTENCY_KEY, callSid)
                 .accept(MediaTypes.APPLICATION_JSON)
                 .contentType(MediaTypes.APPLICATION_JSON);
-        try (HttpClientResponse response = http.send(request, json)) {
-            http.text(response); // read to the end, so that the connection goes back to the pool clean
+        try (HttpClientResponse response = http.send(request, json); InputStream body = http.body(response)) {
+            // Any 2xx is a delivery, whatever the body: read a small answer to its end so the connection goes back to
+            // the pool clean, but never more than MAX_RESPONSE_BYTES, so a huge or endless answer cannot hold this
+            // thread (the connection of such an answer is closed instead of reused).
+            byte[] sink = new byte[8192];
+            long read = 0;
+            int n;
+            while (read < MAX_RESPONSE_BYTES && (n = body.read(sink, 0, (int) Math.min(sink.length,
+                                                                                      MAX_RESPONSE_BYTES - read))) >= 0) {
+                read += n;
+            }
+        } catch (IOException e) {
+            throw http.failure(e, true);
         }
     }
 

@@ -128,6 +128,13 @@ public final class CallMetrics {
                                      .tags(Metrics.tags("vendor", vendor, "kind", kind))).increment();
     }
 
+    /** A sentence the fallback voice spoke, by why ElevenLabs did not (see {@code tts.FallbackReason}). */
+    public void ttsFallback(String reason) {
+        registry.getOrCreate(Counter.builder("voice.tts.fallbacks")
+                                     .description("Sentences spoken by the fallback voice, by why")
+                                     .tags(Metrics.tags("reason", reason))).increment();
+    }
+
     public void stage(Stage stage, Duration took) {
         registry.getOrCreate(Timer.builder("voice.turn.latency").description("Latency of each stage of a turn")
                                      .buckets(LATENCY_BUCKETS)

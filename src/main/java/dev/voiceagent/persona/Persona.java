@@ -1,5 +1,6 @@
 package dev.voiceagent.persona;
 
+import java.time.ZoneId;
 import java.util.List;
 
 import dev.voiceagent.tts.Voice;
@@ -27,6 +28,10 @@ import dev.voiceagent.tts.Voice;
  * @param tags        CRM tags for calls handled by this persona
  * @param turnTaking  listening and interruption settings
  * @param stt         which speech-to-text listens to the caller
+ * @param memory      the most a returning caller is remembered ({@link CallerMemory#granted} lowers it for an
+ *                    unverified caller ID)
+ * @param timeZone    the persona's time zone (IANA id): the agent's "now", opening hours, calling windows
+ * @param digits      whether keypad digits are stored and pushed to the CRM, or masked
  */
 public record Persona(String id,
                       String displayName,
@@ -45,7 +50,10 @@ public record Persona(String id,
                       String apology,
                       List<String> tags,
                       TurnTaking turnTaking,
-                      Stt stt) {
+                      Stt stt,
+                      CallerMemory memory,
+                      ZoneId timeZone,
+                      DigitPolicy digits) {
 
     public Persona {
         numbers = List.copyOf(numbers);

@@ -5,7 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -28,6 +30,7 @@ public final class PersonaCatalog implements AutoCloseable {
     private volatile FileTime loadedStamp;
     private volatile long loadedSize;
     private final Thread watcher;
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
     private PersonaCatalog(Path file, Personas initial, Duration pollInterval) {
         this.file = file;
@@ -54,6 +57,14 @@ public final class PersonaCatalog implements AutoCloseable {
         return current.get();
     }
 
+    /**
+     * Runs {@code listener} after every accepted edit (on the watcher thread, after {@link #current()} has changed).
+     * A listener must return quickly (hand work to its own thread); one that throws is logged and the others still run.
+     */
+    public void onChange(Runnable listener) {
+        listeners.add(listener);
+    }
+
     /** Why the latest edit was rejected, while the file is still invalid. */
     public Optional<String> lastError() {
         return Optional.ofNullable(lastError.get());
@@ -78,6 +89,13 @@ public final class PersonaCatalog implements AutoCloseable {
                 LOG.info("personas file is valid again: " + file);
             }
             LOG.info("personas reloaded from " + file + ": " + current.get().all().size() + " personas");
+            for (Runnable listener : listeners) {
+                try {
+                    listener.run();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "personas change listener failed", e);
+                }
+            }
         } catch (PersonaConfigException e) {
             lastError.set(e.getMessage());
             LOG.severe("personas edit rejected, keeping the last good personas: " + e.getMessage());

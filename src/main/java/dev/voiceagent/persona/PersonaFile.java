@@ -3,6 +3,7 @@ package dev.voiceagent.persona;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -33,11 +34,16 @@ import dev.voiceagent.tts.Voice;
  *     collect: [name, reason for calling]
  *     endWhen: ...
  *     turnTaking: { endOfTurnMs: 600, interruptAfterMs: 200, repromptAfterSeconds: 8, maxCallMinutes: 15 }
+ *     memory: full              # full | greet | off (default full)
+ *     timezone: America/New_York  # IANA id (default UTC)
+ *     digits: masked            # masked | stored (default masked)
  * </pre>
  */
 public final class PersonaFile {
 
     static final String DEFAULT_VOICE_MODEL = "eleven_flash_v2_5";
+    /** The default time zone; a region id, so the prompt says "UTC" rather than "Z". */
+    static final ZoneId UTC = ZoneId.of("UTC");
     static final String DEFAULT_LLM = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
 
     private PersonaFile() {
@@ -144,7 +150,41 @@ public final class PersonaFile {
                            node.get("apology").asString().orElse("Sorry, I didn't catch that. Could you say it again?"),
                            node.get("tags").asList(String.class).orElse(List.of()),
                            turnTaking,
-                           stt);
+                           stt,
+                           choice(node.get("memory"), CallerMemory.FULL, CallerMemory::parse, "full, greet or off",
+                                  where + ": memory", problems),
+                           timeZone(node.get("timezone"), where + ": timezone", problems),
+                           choice(node.get("digits"), DigitPolicy.MASKED, DigitPolicy::parse, "masked or stored",
+                                  where + ": digits", problems));
+    }
+
+    private static <T> T choice(Config node, T dflt, java.util.function.Function<String, Optional<T>> parse,
+                                String allowed, String what, List<String> problems) {
+        if (!node.exists()) {
+            return dflt;
+        }
+        String value = node.asString().orElse("");
+        Optional<T> parsed = parse.apply(value);
+        if (parsed.isEmpty()) {
+            problems.add(what + " must be " + allowed + " (got '" + value + "')");
+        }
+        return parsed.orElse(dflt);
+    }
+
+    /** An IANA time zone id such as {@code America/New_York}, or {@code UTC}; offsets like {@code +02:00} are refused. */
+    private static ZoneId timeZone(Config node, String what, List<String> problems) {
+        if (!node.exists()) {
+            return UTC;
+        }
+        String value = node.asString().orElse("").strip();
+        if (value.equals("UTC")) {
+            return UTC;
+        }
+        if (!ZoneId.getAvailableZoneIds().contains(value) || !value.contains("/")) {
+            problems.add(what + " must be an IANA time zone id such as America/New_York or UTC (got '" + value + "')");
+            return UTC;
+        }
+        return ZoneId.of(value);
     }
 
     /**

@@ -23,11 +23,15 @@ import io.helidon.webclient.api.HttpClientResponse;
  * POST {apiBase}/accounts/{account_id}/ai/run/@cf/deepgram/aura-1     Authorization: Bearer {token}
  * {"text":"…","speaker":"asteria","encoding":"mulaw","sample_rate":8000,"container":"none"}
  * </pre>
- * The model schema documents only "binary audio/mpeg" output; what the REST API returns for {@code mulaw} is
- * unconfirmed, so any of these is accepted: raw mu-law (streamed to the sink as it arrives), a RIFF/WAVE file holding
- * 8 kHz mono mu-law or 16-bit PCM (unwrapped, PCM encoded to mu-law), or JSON {@code {"result":{"audio":"<base64>"}}}
- * holding either. A JSON error envelope is thrown. {@code timeout} bounds the connect and each wait for data. No
- * retries (apart from {@link VendorHttp}'s pooled-connection repair).
+ * The model schema (reference: Workers AI {@code aura-1} model page) accepts {@code encoding} ({@code mulaw}, ...),
+ * {@code container} ({@code none}, {@code wav}, {@code ogg}) and {@code sample_rate}, yet documents only "binary
+ * audio/mpeg" output; whether the REST API honours {@code mulaw}/{@code none} is unconfirmed. So the answer is judged
+ * by its bytes, never its {@code Content-Type} (see {@link MuLawForwarder}): raw mu-law is streamed to the sink as it
+ * arrives; a RIFF/WAVE file holding mono mu-law or 16-bit PCM is unwrapped (and resampled to 8 kHz when at another
+ * rate); JSON {@code {"result":{"audio":"<base64>"}}} is decoded and judged the same way; MP3 (which Twilio cannot
+ * play and is not decoded here) and a JSON error envelope are {@code BAD_RESPONSE}. Only 8 kHz mu-law ever reaches the
+ * sink. {@code timeout} bounds the connect and each wait for data. No retries (apart from {@link VendorHttp}'s
+ * pooled-connection repair).
  */
 public final class WorkersAiAuraTts implements SpeechSynthesizer {
 
@@ -35,6 +39,8 @@ public final class WorkersAiAuraTts implements SpeechSynthesizer {
     public static final String MODEL = "@cf/deepgram/aura-1";
     /** Used when the voice names no fallback speaker. */
     public static final String DEFAULT_SPEAKER = "asteria";
+
+    private static final int MAX_JSON_BYTES = 16 * 1024 * 1024;
 
     private final CloudflareAccount account;
     private final VendorHttp http;
@@ -59,8 +65,16 @@ public final class WorkersAiAuraTts implements SpeechSynthesizer {
         try (HttpClientResponse response = http.send(post, body(request))) {
             int status = response.status().code();
             boolean json = response.headers().first(HeaderNames.CONTENT_TYPE).orElse("").contains("json");
-            InputStream audio = json ? decodeJsonAudio(status, http.text(response)) : http.body(response);
-            MuLawForwarder.forward(http, status, audio, sink);
+            if (json) {
+                MuLawForwarder.forward(http, status, audioInJson(status, http.text(response)), sink);
+                return;
+            }
+            MuLawForwarder.Sniffed body = MuLawForwarder.sniff(http, status, http.body(response));
+            if (body.kind() == MuLawForwarder.Kind.JSON) { // JSON labelled as audio
+                MuLawForwarder.forward(http, status, audioInJson(status, boundedText(status, body.stream())), sink);
+                return;
+            }
+            MuLawForwarder.forward(http, status, body, sink);
         } catch (VendorException e) {
             if (Thread.currentThread().isInterrupted()) {
                 return; // the caller ended the stream on purpose; the interrupt flag tells it so
@@ -78,6 +92,27 @@ public final class WorkersAiAuraTts implements SpeechSynthesizer {
                 .put("sample_rate", 8000)
                 .put("container", "none")
                 .toString();
+    }
+
+    /** The audio inside a JSON envelope, sniffed again; audio that is itself JSON is refused. */
+    private MuLawForwarder.Sniffed audioInJson(int status, String body) {
+        MuLawForwarder.Sniffed audio = MuLawForwarder.sniff(http, status, decodeJsonAudio(status, body));
+        if (audio.kind() == MuLawForwarder.Kind.JSON) {
+            throw http.badResponse(status, "result.audio holds JSON, not audio");
+        }
+        return audio;
+    }
+
+    private String boundedText(int status, InputStream body) {
+        try {
+            byte[] bytes = body.readNBytes(MAX_JSON_BYTES + 1);
+            if (bytes.length > MAX_JSON_BYTES) {
+                throw http.badResponse(status, "JSON answer larger than " + MAX_JSON_BYTES + " bytes");
+            }
+            return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw http.failure(e, true);
+        }
     }
 
     private InputStream decodeJsonAudio(int status, String body) {

@@ -47,6 +47,7 @@ import dev.voiceagent.stt.StreamingSpeechToText;
 import dev.voiceagent.stt.Transcript;
 import dev.voiceagent.tts.PhraseCache;
 import dev.voiceagent.tts.SpeechSynthesizer;
+import dev.voiceagent.tts.VoiceRouter;
 import dev.voiceagent.twilio.MediaStreamSender;
 import dev.voiceagent.twilio.StreamEvent;
 import dev.voiceagent.twilio.StreamTokens;
@@ -113,15 +114,17 @@ final class CallScript implements AutoCloseable {
                                                   Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(2),
                                                   Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(1),
                                                   Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(1),
-                                                  Duration.ofMillis(300), Duration.ofMillis(1000));
+                                                  Duration.ofMillis(300), Duration.ofMillis(1000), 10);
         SpeechSynthesizer voice = (request, sink) -> {
             byte[] audio = new byte[8 * 200];   // 200 ms of (silent) audio per sentence
             java.util.Arrays.fill(audio, (byte) 0x7F);
             sink.accept(audio, 0, audio.length);
         };
         CallServices services = new CallServices(
-                calls, personas, whisper, new LiveRecognizers(Optional.of(recognizer), Optional.of(recognizer)), llm, voice,
-                new PhraseCache(16, 8 * 30_000), callSid -> { }, tokens, new CallRegistry(), new CallMetrics(Metrics.globalRegistry()),
+                calls, personas, whisper, new LiveRecognizers(Optional.of(recognizer), Optional.of(recognizer)), llm,
+                new VoiceRouter(Optional.of(voice), voice, new PhraseCache(16, 8 * 30_000), Duration.ofSeconds(30), 10,
+                                Duration.ofMillis(250), System::nanoTime, e -> { }, reason -> { }),
+                callSid -> { }, tokens, new CallRegistry(), new CallMetrics(Metrics.globalRegistry()),
                 journal, new CallerHistory(store, 3, Duration.ofMillis(300)), Duration.ofHours(1),
                 () -> System.nanoTime() + clockOffset.get(), Clock.systemUTC());
         session = new CallSession(services, line);

@@ -199,4 +199,36 @@ class HttpCallWebhookTest {
 
         assertThat(receiver.requestCount(FakeWebhookReceiver.HOOK), is(0));
     }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 20, unit = java.util.concurrent.TimeUnit.SECONDS)
+    void anEndless2xxAnswerIsReadOnlyUpToItsBound() throws Exception {
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+            Thread endless = Thread.ofVirtual().start(() -> {
+                try (java.net.Socket s = server.accept()) {
+                    java.io.InputStream in = s.getInputStream();
+                    byte[] head = new byte[8192];
+                    in.read(head); // the request; its body is small
+                    java.io.OutputStream out = s.getOutputStream();
+                    out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                               + "Transfer-Encoding: chunked\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    byte[] chunk = ("1000\r\n" + "x".repeat(0x1000) + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                    while (true) { // never ends, as fast as the client reads
+                        out.write(chunk);
+                        sent.addAndGet(0x1000);
+                    }
+                } catch (java.io.IOException e) {
+                    // the client hung up: expected
+                }
+            });
+            HttpCallWebhook bounded = new HttpCallWebhook(java.net.URI.create("http://127.0.0.1:" + server.getLocalPort()
+                                                                              + "/hook"), Duration.ofSeconds(2));
+            bounded.post(CALL_SID, RECORD); // a 2xx: delivered, without reading forever
+            endless.join(Duration.ofSeconds(5));
+            assertThat("the server saw the client go", endless.isAlive(), is(false));
+            assertThat("read far less than an endless body", sent.get(),
+                       lessThan((long) HttpCallWebhook.MAX_RESPONSE_BYTES * 64));
+        }
+    }
 }

@@ -159,7 +159,7 @@ class AfterCallTest {
             assertThat(caller.awaitAudioAfter(caller.lastSpeechFrameNanos(), WAIT), greaterThan(0L));
             String systemPrompt = h.cloudflare.chatCalls().getLast().messages().getFirst().get("content");
             assertThat(systemPrompt, containsString("Dana Reyes called to book a check-up next Tuesday."));
-            assertThat(systemPrompt, containsString("name: Dana Reyes"));
+            assertThat(systemPrompt, containsString("name=\"Dana Reyes\""));
             caller.stop();
 
             FakeTwilioCaller stranger = h.call("+15559990000");

@@ -122,7 +122,10 @@ final class AgentHarness implements AutoCloseable {
                                                                "calls.ttsTimeoutMs", "1500",
                                                                "afterCall.firstRetryMs", "50",
                                                                "afterCall.maxRetryMs", "400",
-                                                               "afterCall.requestTimeoutMs", "2000"));
+                                                               "afterCall.requestTimeoutMs", "2000",
+                                                               // the fake ElevenLabs has no plan limit; load and
+                                                               // latency tests measure the agent, not the bulkhead
+                                                               "calls.ttsMaxConcurrent", "1000"));
         settingsYaml.putAll(yaml);
         Settings settings = Settings.load(Config.just(ConfigSources.create(settingsYaml)), env);
         WebServerConfig.Builder builder = WebServer.builder().host("127.0.0.1");

@@ -467,7 +467,37 @@ public final class FakeCloudflare extends FakeVendorServer {
                     TestAudio.wavPcm16(TestAudio.tonePcm(audioMillisFor(text), 16000), 16000));
             case JSON_BASE64_WAV -> exchange.sendJson(200, success(json.createObjectNode()
                     .put("audio", Base64.getEncoder().encodeToString(TestAudio.wavMuLaw(mulaw)))));
+            case WAV_PCM16_24KHZ -> stream(exchange, "audio/wav",
+                    TestAudio.wavPcm16(TestAudio.tonePcm(audioMillisFor(text), 24000), 24000));
+            case MP3 -> stream(exchange, "audio/mpeg", mp3(audioMillisFor(text), true));
+            case MP3_UNTAGGED -> stream(exchange, "audio/mpeg", mp3(audioMillisFor(text), false));
+            case JSON_BASE64_MP3 -> exchange.sendJson(200, success(json.createObjectNode()
+                    .put("audio", Base64.getEncoder().encodeToString(mp3(audioMillisFor(text), true)))));
+            case JSON_ERROR_AS_AUDIO -> exchange.send(200, "audio/mpeg",
+                    error(5004, "Invalid data: speaker").getBytes(StandardCharsets.UTF_8));
         }
+    }
+
+    /**
+     * MP3-shaped bytes lasting about {@code millis}: MPEG-1 Layer III frames (128 kbps, 44.1 kHz, 417 bytes, 26 ms
+     * each) with valid headers and silent payloads, optionally behind an ID3v2 tag, as {@code @cf/deepgram/aura-1}'s
+     * documented {@code audio/mpeg} output would start.
+     */
+    static byte[] mp3(int millis, boolean id3) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        if (id3) {
+            out.writeBytes(new byte[] {'I', 'D', '3', 4, 0, 0, 0, 0, 0, 10});
+            out.writeBytes(new byte[10]);
+        }
+        for (int t = 0; t < Math.max(2, millis / 26); t++) {
+            byte[] frame = new byte[417];
+            frame[0] = (byte) 0xFF;
+            frame[1] = (byte) 0xFB;
+            frame[2] = (byte) 0x90;
+            frame[3] = (byte) 0x64;
+            out.writeBytes(frame);
+        }
+        return out.toByteArray();
     }
 
     /** Sends audio in 100 ms pieces (800 bytes of mu-law), flushing each. */
@@ -576,6 +606,16 @@ public final class FakeCloudflare extends FakeVendorServer {
         /** A WAV holding 16-bit PCM at 16 kHz, which a Twilio client cannot play as is. */
         WAV_PCM16_16KHZ,
         /** {@code {"result":{"audio":"<base64 of a mu-law WAV>"},"success":true,…}}. */
-        JSON_BASE64_WAV
+        JSON_BASE64_WAV,
+        /** A WAV holding 16-bit PCM at 24 kHz (Aura's native rate). */
+        WAV_PCM16_24KHZ,
+        /** MP3 with an ID3v2 tag, as {@code audio/mpeg}: what the model schema documents. */
+        MP3,
+        /** MP3 frames with no tag. */
+        MP3_UNTAGGED,
+        /** {@code {"result":{"audio":"<base64 of an MP3>"}}}, the melotts-style JSON output. */
+        JSON_BASE64_MP3,
+        /** A Workers AI error envelope with status 200, labelled {@code audio/mpeg}. */
+        JSON_ERROR_AS_AUDIO
     }
 }

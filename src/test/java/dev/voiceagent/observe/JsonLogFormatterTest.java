@@ -50,4 +50,35 @@ class JsonLogFormatterTest {
         assertThat(node.get("msg").asText(), is("bad \"frame\"\n\tsecond line \u0001"));
         assertThat(node.get("error").asText(), containsString("IllegalStateException: boom"));
     }
+
+    @Test
+    void callerDataIsMaskedOnEveryLineButIdentifiersAndNumbersAreNot() throws Exception {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("callSid", "CA0123456789abcdef0123456789abcdef");
+        fields.put("from", "+15551234567");
+        fields.put("digit", "7");
+        fields.put("text", "my PIN is 4 3 2 1");
+        fields.put("durationMs", 123456L);
+        fields.put("persona", "desk123");
+        LogRecord record = new LogRecord(Level.INFO, "caller said 555 0100 9999");
+        record.setLoggerName("dev.voiceagent.call");
+        record.setParameters(new Object[] {fields});
+        JsonNode node = json.readTree(formatter.format(record));
+        assertThat(node.get("msg").asText(), is("caller said *** **** **99"));
+        assertThat(node.get("callSid").asText(), is("CA0123456789abcdef0123456789abcdef"));
+        assertThat(node.get("from").asText(), is("+*********67"));
+        assertThat(node.get("digit").asText(), is("*"));
+        assertThat(node.get("text").asText(), is("my PIN is * * * *"));
+        assertThat(node.get("durationMs").asLong(), is(123456L));
+        assertThat("not caller data", node.get("persona").asText(), is("desk123"));
+    }
+
+    @Test
+    void plainMessagesAndErrorsAreMaskedToo() throws Exception {
+        LogRecord record = new LogRecord(Level.WARNING, "webhook refused 4111111111111111");
+        record.setThrown(new IllegalStateException("caller +15551234567 said 9 9 9"));
+        JsonNode node = json.readTree(formatter.format(record));
+        assertThat(node.get("msg").asText(), is("webhook refused **************11"));
+        assertThat(node.get("error").asText(), containsString("caller +*********67 said * * *"));
+    }
 }

@@ -123,6 +123,63 @@ class PersonaFileTest {
                                   containsString("collect has the key 'name' twice")));
     }
 
+    @Test
+    void callerDataSettingsHaveSafeDefaults() throws IOException {
+        Persona p = PersonaFile.load(write("""
+                personas:
+                  - id: a
+                    voice: { id: v1 }
+                    prompt: Be A.
+                    greeting: Hello.
+                """)).byId("a").orElseThrow();
+        assertThat(p.memory(), is(CallerMemory.FULL));
+        assertThat(p.timeZone(), is(java.time.ZoneId.of("UTC")));
+        assertThat(p.digits(), is(DigitPolicy.MASKED));
+    }
+
+    @Test
+    void callerDataSettingsAreRead() throws IOException {
+        Persona p = PersonaFile.load(write("""
+                personas:
+                  - id: a
+                    voice: { id: v1 }
+                    prompt: Be A.
+                    greeting: Hello.
+                    memory: greet
+                    timezone: America/New_York
+                    digits: stored
+                """)).byId("a").orElseThrow();
+        assertThat(p.memory(), is(CallerMemory.GREET));
+        assertThat(p.timeZone(), is(java.time.ZoneId.of("America/New_York")));
+        assertThat(p.digits(), is(DigitPolicy.STORED));
+    }
+
+    @Test
+    void badCallerDataSettingsAreNamedLikeEveryOtherProblem() throws IOException {
+        Path file = write("""
+                personas:
+                  - id: a
+                    voice: { id: v1 }
+                    prompt: Be A.
+                    greeting: Hello.
+                    memory: everything
+                    timezone: Mars/Olympus_Mons
+                    digits: shown
+                  - id: b
+                    voice: { id: v2 }
+                    prompt: Be B.
+                    greeting: Hello.
+                    timezone: "+02:00"
+                """);
+        PersonaConfigException e = assertThrows(PersonaConfigException.class, () -> PersonaFile.load(file));
+        assertThat(e.getMessage(), allOf(
+                containsString("persona 'a': memory must be full, greet or off (got 'everything')"),
+                containsString("persona 'a': timezone must be an IANA time zone id such as America/New_York or UTC "
+                               + "(got 'Mars/Olympus_Mons')"),
+                containsString("persona 'a': digits must be masked or stored (got 'shown')"),
+                containsString("persona 'b': timezone must be an IANA time zone id")));
+    }
+
     private Path write(String yaml) throws IOException {
         Path file = dir.resolve("personas-" + System.nanoTime() + ".yaml");
         Files.writeString(file, yaml);

@@ -99,15 +99,59 @@ class WorkersAiAuraTtsTest {
         assertThat(peak(audio.toByteArray()), greaterThan(TestAudio.TONE_AMPLITUDE / 2));
     }
 
-    @Test
-    void wavAtAnotherSampleRateIsABadResponse() {
-        cloudflare.auraReply(AuraReply.WAV_PCM16_16KHZ);
+    @ParameterizedTest
+    @EnumSource(value = AuraReply.class, names = {"WAV_PCM16_16KHZ", "WAV_PCM16_24KHZ"})
+    void wavAtAnotherSampleRateIsResampledTo8kHzMuLaw(AuraReply shape) {
+        cloudflare.auraReply(shape);
+        ByteArrayOutputStream audio = new ByteArrayOutputStream();
+
+        aura.synthesize(SpeechRequest.of(TEXT, VOICE), collect(audio));
+
+        assertThat("8 kHz: 8 bytes per ms", audio.size(), is(cloudflare.audioMillisFor(TEXT) * 8));
+        assertThat(new String(audio.toByteArray(), 0, 4, java.nio.charset.StandardCharsets.ISO_8859_1),
+                   not("RIFF"));
+        assertThat("the tone survives resampling", peak(audio.toByteArray()), greaterThan(TestAudio.TONE_AMPLITUDE / 2));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = AuraReply.class, names = {"MP3", "MP3_UNTAGGED", "JSON_BASE64_MP3"})
+    void mp3IsRefusedNotForwarded(AuraReply shape) {
+        cloudflare.auraReply(shape);
+        ByteArrayOutputStream audio = new ByteArrayOutputStream();
 
         VendorException e = assertThrows(VendorException.class,
-                () -> aura.synthesize(SpeechRequest.of(TEXT, VOICE), (bytes, offset, length) -> true));
+                () -> aura.synthesize(SpeechRequest.of(TEXT, VOICE), collect(audio)));
 
         assertThat(e.kind(), is(VendorException.Kind.BAD_RESPONSE));
-        assertThat(e.getMessage(), containsString("16000 Hz"));
+        assertThat(e.getMessage(), containsString("MP3"));
+        assertThat("not one byte reached Twilio's side", audio.size(), is(0));
+    }
+
+    @Test
+    void anErrorEnvelopeLabelledAsAudioIsRecognisedByItsContent() {
+        cloudflare.auraReply(AuraReply.JSON_ERROR_AS_AUDIO);
+        ByteArrayOutputStream audio = new ByteArrayOutputStream();
+
+        VendorException e = assertThrows(VendorException.class,
+                () -> aura.synthesize(SpeechRequest.of(TEXT, VOICE), collect(audio)));
+
+        assertThat(e.kind(), is(VendorException.Kind.BAD_RESPONSE));
+        assertThat(e.getMessage(), containsString("5004"));
+        assertThat(audio.size(), is(0));
+    }
+
+    @Test
+    void rawMuLawThatStartsLikeAnMpegHeaderIsStillAudio() {
+        // 0xFF is mu-law silence; a run of it, or silence then quiet samples, must not be mistaken for MP3.
+        byte[] mulaw = new byte[4000];
+        java.util.Arrays.fill(mulaw, (byte) 0xFF);
+        mulaw[1] = (byte) 0xFB;
+        cloudflare.failNext(FakeCloudflare.AURA, Fault.reply(200, "audio/mpeg", mulaw));
+        ByteArrayOutputStream audio = new ByteArrayOutputStream();
+
+        aura.synthesize(SpeechRequest.of(TEXT, VOICE), collect(audio));
+
+        assertThat(audio.toByteArray(), is(mulaw));
     }
 
     @Test
