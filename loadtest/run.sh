@@ -94,7 +94,7 @@ FAKES_PID=$!
 wait_for "grep -q '^fakes ready' '$RUN_DIR/fakes.out'" 30 || { cat "$RUN_DIR/fakes.out" >&2; exit 1; }
 
 # The load persona: short phrases, and no reprompt while callers hold the line for the heap sample.
-cat > "$RUN_DIR/personas.yaml" <<'YAML'
+cat > "$RUN_DIR/personas.yaml" <<YAML
 default: load
 personas:
   - id: load
@@ -106,6 +106,8 @@ personas:
     goodbye: "Goodbye now."
     apology: "Sorry, could you say that again?"
     prompt: "You are a load-test agent."
+    # STT (default: the whisper path the figures in loadtest/README.md were measured on; live: @cf/deepgram/nova-3)
+    stt: { model: "${LOAD_STT_MODEL:-@cf/openai/whisper-large-v3-turbo}" }
     turnTaking: { endOfTurnMs: 600, repromptAfterSeconds: 120, maxCallMinutes: 30 }
 YAML
 

@@ -58,6 +58,9 @@ public final class FakeVendorsMain {
         String transcript = knobs.string("TRANSCRIPT", DEFAULT_TRANSCRIPT);
         String reply = knobs.string("REPLY", DEFAULT_REPLY);
         cloudflare.transcriber(call -> transcript);
+        // A persona on live transcription hears the same words for every turn of the fake recogniser.
+        cloudflare.streaming().recording(false);
+        cloudflare.streaming().speaker((session, turn) -> transcript);
         cloudflare.replier(call -> reply);
         elevenLabs.firstByteLatency(millis(knobs, "TTS_FIRST_BYTE_MS", 200));
         elevenLabs.chunkInterval(millis(knobs, "TTS_CHUNK_MS", 0));

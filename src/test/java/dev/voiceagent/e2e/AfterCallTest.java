@@ -20,6 +20,7 @@ import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
 
 /**
  * After a call: facts and a summary are extracted and stored, and the call reaches GoHighLevel (one contact,
@@ -143,7 +144,7 @@ class AfterCallTest {
     }
 
     @Test
-    void aReturningCallerIsGreetedByNameAndTheAgentKnowsTheirLastCalls() throws Exception {
+    void aReturningCallerWithAVerifiedNumberIsGreetedByNameAndTheAgentKnowsTheirLastCalls() throws Exception {
         try (AgentHarness h = AgentHarness.start()) {
             h.cloudflare.queueJsonAnswer(EXTRACTED);
             String first = oneTurnCall(h, "+15551230005");
@@ -151,7 +152,7 @@ class AfterCallTest {
 
             h.cloudflare.queueTranscripts("Hi, it's me again about Tuesday.");
             h.cloudflare.queueReplies("Of course, Dana.");
-            FakeTwilioCaller caller = h.call("+15551230005");
+            FakeTwilioCaller caller = h.call("+15551230005", "TN-Validation-Passed-A");
             AgentHarness.await(() -> h.elevenLabs.ttsCalls().stream().anyMatch(t -> t.text().equals("Welcome back, Dana Reyes.")),
                                WAIT, "a greeting by name");
             assertThat(caller.awaitQuiet(QUIET, WAIT), is(true));
@@ -165,6 +166,29 @@ class AfterCallTest {
             FakeTwilioCaller stranger = h.call("+15559990000");
             assertThat(stranger.awaitQuiet(QUIET, WAIT), is(true));
             assertThat(h.elevenLabs.ttsCalls().stream().filter(t -> t.text().startsWith("Welcome back")).count(), is(1L));
+        }
+    }
+
+    @Test
+    void aReturningCallerWhoseNumberIsNotAttestedGetsAtMostAFirstNameGreetingAndNoPastCalls() throws Exception {
+        try (AgentHarness h = AgentHarness.start()) {
+            h.cloudflare.queueJsonAnswer(EXTRACTED);
+            String first = oneTurnCall(h, "+15551230006");
+            h.awaitStoredCall(first, d -> d.call().summary().isPresent(), "first call summarised");
+
+            h.cloudflare.queueTranscripts("Hi, it's me again about Tuesday.");
+            h.cloudflare.queueReplies("Of course.");
+            FakeTwilioCaller caller = h.call("+15551230006", "TN-Validation-Passed-C");
+            AgentHarness.await(() -> h.elevenLabs.ttsCalls().stream().anyMatch(t -> t.text().equals("Welcome back, Dana.")),
+                               WAIT, "a first-name greeting");
+            assertThat(caller.awaitQuiet(QUIET, WAIT), is(true));
+            assertThat("no full name for a number anyone could spoof",
+                       h.elevenLabs.ttsCalls().stream().noneMatch(t -> t.text().contains("Dana Reyes")), is(true));
+            caller.speak(clip("yes_thanks"));
+            assertThat(caller.awaitAudioAfter(caller.lastSpeechFrameNanos(), WAIT), greaterThan(0L));
+            String systemPrompt = h.cloudflare.chatCalls().getLast().messages().getFirst().get("content");
+            assertThat(systemPrompt, not(containsString("Dana Reyes called to book a check-up next Tuesday.")));
+            caller.stop();
         }
     }
 

@@ -244,9 +244,21 @@ final class AgentHarness implements AutoCloseable {
         return call(from, null);
     }
 
+    /** A call whose caller ID carries Twilio's SHAKEN/STIR attestation {@code stirVerstat}. */
+    FakeTwilioCaller call(String from, String stirVerstat) throws Exception {
+        return call(from, stirVerstat, null);
+    }
+
     private FakeTwilioCaller call(String from, java.net.http.HttpClient shared) throws Exception {
+        return call(from, null, shared);
+    }
+
+    private FakeTwilioCaller call(String from, String stirVerstat, java.net.http.HttpClient shared) throws Exception {
         String callSid = newCallSid();
         Map<String, String> form = voiceForm(callSid, from);
+        if (stirVerstat != null) {
+            form.put("StirVerstat", stirVerstat);
+        }
         HttpResponse<String> answer = postVoiceWebhook(form, sign(PUBLIC_BASE_URL + "/twilio/voice", form));
         if (answer.statusCode() != 200) {
             throw new IllegalStateException("webhook answered " + answer.statusCode() + ": " + answer.body());
