@@ -241,7 +241,7 @@ final class AgentHarness implements AutoCloseable {
     }
 
     FakeTwilioCaller call(String from) throws Exception {
-        return call(from, null);
+        return call(from, (String) null, null);
     }
 
     /** A call whose caller ID carries Twilio's SHAKEN/STIR attestation {@code stirVerstat}. */
