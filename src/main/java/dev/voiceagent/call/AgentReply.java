@@ -43,7 +43,7 @@ final class AgentReply {
     private String storedAs = "";
     private volatile boolean endsCall;
     private volatile boolean produced;
-    private volatile String speculation = "none";
+    private volatile SpeculationOutcome speculation = SpeculationOutcome.NONE;
     private final java.util.concurrent.atomic.AtomicInteger sttRequests = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicInteger llmRequests = new java.util.concurrent.atomic.AtomicInteger();
     private int discardedSpeculations;
@@ -147,12 +147,12 @@ final class AgentReply {
         this.endsCall = value;
     }
 
-    /** How speculation went for this answer: none, used, checked (re-transcribed, same words), regenerated. */
-    String speculation() {
+    /** How speculation went for this answer. */
+    SpeculationOutcome speculation() {
         return speculation;
     }
 
-    void speculation(String outcome) {
+    void speculation(SpeculationOutcome outcome) {
         this.speculation = outcome;
     }
 

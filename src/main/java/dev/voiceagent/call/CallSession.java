@@ -60,7 +60,6 @@ public final class CallSession implements Runnable {
     private static final long TICK_MILLIS = 100;
     private static final int INBOX_CAPACITY = 1_000;
     private static final int MAX_HISTORY = 40;
-    private static final Duration DIGIT_PAUSE = Duration.ofMillis(1500);
     private static final Duration MARK_GRACE = Duration.ofSeconds(2);
     private static final Duration TEARDOWN_STEP = Duration.ofSeconds(1);
 
@@ -121,9 +120,7 @@ public final class CallSession implements Runnable {
     private Utterance carried;
     /** The words of {@link #carried} already stored as a caller turn. */
     private String carriedStored = "";
-    private final StringBuilder digits = new StringBuilder();
-    private long lastDigitNanos;
-    private long firstDigitNanos;
+    private final Keypad keypad = new Keypad();
     /** Set once the agent says goodbye: the reason the call will end with once it has played. */
     private EndReason leaving;
     /** Set when the call must end at the next look at the timers. */
@@ -247,7 +244,7 @@ public final class CallSession implements Runnable {
     /** The caller paused mid-turn: answer what they said so far, held until the turn is known to be over. */
     private void maybeSpeculate(Heard.Paused paused) {
         TurnTaking.Speculation s = turnTaking.speculation();
-        if (!s.enabled() || !(floor instanceof Open) || leaving != null || !digits.isEmpty()
+        if (!s.enabled() || !(floor instanceof Open) || leaving != null || keypad.pressing()
                 || speculationsThisTurn >= s.maxPerTurn()) {
             return;
         }
@@ -271,7 +268,7 @@ public final class CallSession implements Runnable {
         dropped.producer().cancel();
         playout.silence(dropped.reply().number());
         discardedThisTurn.add(dropped.reply());
-        services.metrics().speculation("discarded");
+        services.metrics().speculation(SpeculationOutcome.DISCARDED.tag());
         log.info("speculation discarded: " + why, "reply", dropped.reply().number());
     }
 
@@ -324,7 +321,7 @@ public final class CallSession implements Runnable {
                     ? started instanceof Utterance.Text(String before) && ReplyProducer.sameWords(before, text)
                     : started instanceof Utterance.Audio && turn.speechMs() <= held.speechMs();
             if (sameWords) {
-                answer.speculation("used");
+                answer.speculation(SpeculationOutcome.USED);
                 held.producer().release();
             } else {
                 held.producer().verify(words);
@@ -372,29 +369,17 @@ public final class CallSession implements Runnable {
                 && current.interruptible() && audible(current)) {
             bargeIn(now);
         }
-        if (digits.isEmpty()) {
-            firstDigitNanos = now;
-        }
-        digits.append(digit).append(' ');
-        lastDigitNanos = now;
-        if (digit.equals("#")) {
-            answerKeys(now);
-        }
+        keypad.press(digit, now).ifPresent(keys -> answerKeys(keys, now));
     }
 
-    private void answerKeys(long now) {
-        String keys = digits.toString().strip();
-        digits.setLength(0);
-        if (keys.isEmpty()) {
-            return;
-        }
+    private void answerKeys(Keypad.Keys keys, long now) {
         TurnTimings timings = new TurnTimings();
         timings.turnEndNanos = now;
-        timings.lastCallerSpeechNanos = lastDigitNanos;
-        timings.callerStartNanos = firstDigitNanos;
+        timings.lastCallerSpeechNanos = keys.lastNanos();
+        timings.callerStartNanos = keys.firstNanos();
         turnCount++;
         services.metrics().turn();
-        String words = "(The caller pressed: " + keys + ")";
+        String words = "(The caller pressed: " + keys.keys() + ")";
         AgentReply reply = answer(new Utterance.Text(words), true, timings);
         callerWordsKnown(reply, words);
     }
@@ -471,9 +456,7 @@ public final class CallSession implements Runnable {
             // Twilio did not echo the end mark in time; trust our own clock so the call cannot stall.
             markPlayed(current.endMarkName(), now);
         }
-        if (!digits.isEmpty() && now - lastDigitNanos >= DIGIT_PAUSE.toNanos()) {
-            answerKeys(now);
-        }
+        keypad.due(now).ifPresent(keys -> answerKeys(keys, now));
         if (floor instanceof Open && !hearing.callerInTurn() && leaving == null
                 && now - lastActivityNanos >= turnTaking.repromptAfter().toNanos()) {
             if (silencePrompts++ == 0) {
@@ -605,12 +588,12 @@ public final class CallSession implements Runnable {
                  "finalizes", heard.finalizes(),
                  "sttReconnects", heard.reconnects(),
                  "sttFellBack", heard.fellBack(),
-                 "speculation", reply.speculation(),
+                 "speculation", reply.speculation().tag(),
                  "discardedSpeculations", reply.discardedSpeculations(),
                  "sttRequests", reply.sttRequests(),
                  "llmRequests", reply.llmRequests());
-        if (!reply.speculation().equals("none")) {
-            services.metrics().speculation(reply.speculation());
+        if (reply.speculation() != SpeculationOutcome.NONE) {
+            services.metrics().speculation(reply.speculation().tag());
         }
         services.metrics().turnRequests(reply.sttRequests(), reply.llmRequests());
         services.metrics().sttTurn(heard.recognizer(), heard.audioSeconds(), heard.finalizes());

@@ -146,7 +146,7 @@ final class ReplyProducer {
                 settleOn(finalText);
             } catch (VendorException e) {
                 // The final transcription failed: the speculative words are the best we have.
-                reply.speculation("checked");
+                reply.speculation(SpeculationOutcome.CHECKED);
                 settle(null);
             }
         });
@@ -165,10 +165,10 @@ final class ReplyProducer {
             return;
         }
         if (sameWords(finalText, speculative)) {
-            reply.speculation("checked");
+            reply.speculation(SpeculationOutcome.CHECKED);
             settle(null);
         } else {
-            reply.speculation("regenerated");
+            reply.speculation(SpeculationOutcome.REGENERATED);
             log.info("final transcript differs from the speculative one; regenerating", "reply", reply.number());
             settle(finalText);
         }
