@@ -50,6 +50,11 @@ class EndOfCallTest {
             long expected = 8 * (h.elevenLabs.audioMillisFor("Hello, how can I help?")
                                  + h.elevenLabs.audioMillisFor("Goodbye now."));
             assertThat(caller.playedAudioBytes(), greaterThanOrEqualTo(expected - 320));
+            // Stored and pushed as what it was: the time limit, not an ordinary goodbye.
+            var stored = h.awaitStoredCall(caller.callSid(), d -> d.call().endReason().isPresent(), "the call closed");
+            assertThat(stored.call().endReason().orElseThrow(), is("time limit"));
+            AgentHarness.await(() -> h.ghl.tagsAdded().stream().anyMatch(t -> t.tags().contains("call-time-limit")),
+                               WAIT, "the call-time-limit tag in the CRM");
         }
     }
 
