@@ -63,6 +63,8 @@ final class VendorSocket implements SpeechStream {
     static final String VENDOR = "cloudflare";
     /** 2 s of 8 kHz mu-law. */
     static final int MAX_QUEUED_AUDIO_BYTES = 16_000;
+    /** The largest single chunk: a turn's audio replayed into a reopened socket (30 s, the longest turn kept). */
+    static final int MAX_REPLAY_BYTES = 8 * 30_000;
     /** Bound on queued control messages (a stalled socket must not grow memory). */
     static final int MAX_QUEUED_CONTROLS = 64;
     /** How long {@link #close()} may take in all. */
@@ -75,6 +77,14 @@ final class VendorSocket implements SpeechStream {
     static final String CLOSE_STREAM = "{\"type\":\"CloseStream\"}";
 
     private static final Logger LOG = Logger.getLogger(VendorSocket.class.getName());
+
+    /** The HTTP client a streaming client opens its sockets with: one per client, virtual threads. */
+    static java.net.http.HttpClient client(Duration connectTimeout) {
+        return java.net.http.HttpClient.newBuilder()
+                .connectTimeout(connectTimeout)
+                .executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor())
+                .build();
+    }
     private static final int MAX_MESSAGE_CHARS = 1 << 20;
     private static final int MULAW_BYTES_PER_SECOND = 8000;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -136,6 +146,8 @@ final class VendorSocket implements SpeechStream {
     private final Condition queued = queueLock.newCondition();
     private final ArrayDeque<Outgoing> queue = new ArrayDeque<>();
     private int queuedAudioBytes;
+    /** A replayed turn waiting to be sent (not counted in {@link #queuedAudioBytes}), or null. */
+    private Audio replay;
     private int queuedControls;
     private long lastSentNanos = System.nanoTime();
 
@@ -242,17 +254,23 @@ final class VendorSocket implements SpeechStream {
         if (mulaw == null || mulaw.length == 0 || ended || closing) {
             return;
         }
-        byte[] copy = mulaw.length > MAX_QUEUED_AUDIO_BYTES
-                ? Arrays.copyOfRange(mulaw, mulaw.length - MAX_QUEUED_AUDIO_BYTES, mulaw.length)
+        byte[] copy = mulaw.length > MAX_REPLAY_BYTES
+                ? Arrays.copyOfRange(mulaw, mulaw.length - MAX_REPLAY_BYTES, mulaw.length)
                 : mulaw.clone();
         long dropped = mulaw.length - copy.length;
         queueLock.lock();
         try {
-            while (queuedAudioBytes + copy.length > MAX_QUEUED_AUDIO_BYTES) {
-                dropped += dropOldestAudio();
+            Audio chunk = new Audio(copy);
+            if (copy.length > MAX_QUEUED_AUDIO_BYTES) {
+                // A turn replayed into a reopened socket: sent whole, on top of the usual bound, never dropped.
+                replay = chunk;
+            } else {
+                while (queuedAudioBytes + copy.length > MAX_QUEUED_AUDIO_BYTES) {
+                    dropped += dropOldestAudio();
+                }
+                queuedAudioBytes += copy.length;
             }
-            queue.addLast(new Audio(copy));
-            queuedAudioBytes += copy.length;
+            queue.addLast(chunk);
             queued.signal();
         } finally {
             queueLock.unlock();
@@ -349,10 +367,10 @@ final class VendorSocket implements SpeechStream {
         }
     }
 
-    /** Removes the oldest queued audio; caller holds the lock. Returns the bytes dropped. */
+    /** Removes the oldest queued audio (never a replay); caller holds the lock. Returns the bytes dropped. */
     private int dropOldestAudio() {
         for (var it = queue.iterator(); it.hasNext(); ) {
-            if (it.next() instanceof Audio audio) {
+            if (it.next() instanceof Audio audio && audio != replay) {
                 it.remove();
                 queuedAudioBytes -= audio.mulaw().length;
                 return audio.mulaw().length;
@@ -429,7 +447,7 @@ final class VendorSocket implements SpeechStream {
 
     /** Caller holds the lock; {@code first} was just polled. */
     private Audio mergeAudio(Audio first) {
-        queuedAudioBytes -= first.mulaw().length;
+        uncount(first);
         if (!(queue.peekFirst() instanceof Audio)) {
             return first;
         }
@@ -444,11 +462,20 @@ final class VendorSocket implements SpeechStream {
         int at = first.mulaw().length;
         while (queue.peekFirst() instanceof Audio audio) {
             queue.pollFirst();
-            queuedAudioBytes -= audio.mulaw().length;
+            uncount(audio);
             System.arraycopy(audio.mulaw(), 0, merged, at, audio.mulaw().length);
             at += audio.mulaw().length;
         }
         return new Audio(merged);
+    }
+
+    /** Caller holds the lock; {@code audio} left the queue to be sent. */
+    private void uncount(Audio audio) {
+        if (audio == replay) {
+            replay = null;
+        } else {
+            queuedAudioBytes -= audio.mulaw().length;
+        }
     }
 
     private void wakeSender() {

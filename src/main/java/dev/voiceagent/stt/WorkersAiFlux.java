@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
@@ -71,10 +70,7 @@ public final class WorkersAiFlux implements StreamingSpeechToText {
         String path = account.runPath(MODEL);
         this.uri = StreamingUrl.of(account.apiBase(), path, query(eotThreshold, eagerEotThreshold, eotTimeout));
         this.plainUri = StreamingUrl.of(account.apiBase(), path, baseQuery());
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(connectTimeout)
-                .executor(Executors.newVirtualThreadPerTaskExecutor())
-                .build();
+        this.http = VendorSocket.client(connectTimeout);
     }
 
     /** The socket URL this client opens first (no credentials in it). */

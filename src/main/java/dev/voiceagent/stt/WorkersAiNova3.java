@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -65,10 +64,7 @@ public final class WorkersAiNova3 implements StreamingSpeechToText {
         positive(utteranceEnd, "utteranceEnd");
         String lang = language == null || language.isBlank() ? "en" : language.strip();
         this.uri = StreamingUrl.of(account.apiBase(), account.runPath(MODEL), query(lang, endpointing, utteranceEnd));
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(connectTimeout)
-                .executor(Executors.newVirtualThreadPerTaskExecutor())
-                .build();
+        this.http = VendorSocket.client(connectTimeout);
     }
 
     /** The socket URL this client opens (no credentials in it). */

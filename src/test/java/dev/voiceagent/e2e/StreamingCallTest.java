@@ -105,7 +105,7 @@ class StreamingCallTest {
             FakeTwilioCaller caller = h.call();
             assertThat(caller.awaitQuiet(Duration.ofMillis(700), WAIT), is(true));
             var speaking = caller.speakAsync(clip("book_appointment"));
-            Thread.sleep(1200);                           // mid-turn
+            Thread.sleep(2500);                           // mid-turn, more than the socket's 2 s send queue in
             stt.lastSession().cut();
             speaking.get();
             assertThat(caller.awaitAudioAfter(caller.lastSpeechFrameNanos(), WAIT), greaterThan(0L));
@@ -115,6 +115,8 @@ class StreamingCallTest {
             assertThat(h.cloudflare.chatCalls().getLast().messages().getLast().get("content"),
                        is("Hi, I would like to book an appointment for next Tuesday."));
             assertThat("answered from the reopened socket, not batch", h.cloudflare.whisperCalls().size(), is(0));
+            assertThat("the whole turn was replayed into the new socket", stt.sessions().get(1).audioBytes(),
+                       greaterThan((long) clip("book_appointment").length));
             assertThat(metrics(h), containsString("voice_stt_reconnects_total"));
         }
     }

@@ -56,7 +56,7 @@ class FakeStreamingSttTest {
     @AfterEach
     void stopFake() {
         cloudflare.close();
-        http.close();
+        http.shutdownNow();   // close() would wait for any socket a test left open
     }
 
     /** A bare client socket: the messages it got, in order, and how it was closed. */
