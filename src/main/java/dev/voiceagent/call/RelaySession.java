@@ -261,7 +261,7 @@ public final class RelaySession implements Runnable {
         Duration elapsed = Duration.ofNanos(now - startedNanos);
         if (leaving == null && elapsed.compareTo(persona.turnTaking().maxCallLength()) >= 0) {
             log.info("time limit reached; saying goodbye");
-            settle(now, true);
+            settle(now, speaking != null && !speaking.produced());
             RelayReply goodbye = RelayReply.phrase(++replyCount, RelayReply.Kind.GOODBYE, persona.goodbye(), now);
             try {
                 out.send(RelayCodec.text(persona.goodbye(), true));
