@@ -26,8 +26,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public final class FakeConversationRelay implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Added to each received message: its arrival time (see {@link #receivedNanos}). */
+    private static final String RECEIVED = "_receivedNanos";
     public static final String ACCOUNT_SID = "AC00000000000000000000000000000001";
 
+    /** The client this relay owns (closed with it), or null for a shared one. */
     private final HttpClient client;
     private final BlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
     private final List<JsonNode> all = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -41,16 +44,30 @@ public final class FakeConversationRelay implements AutoCloseable {
     /** Opens the socket with the given handshake headers; fails as the JDK client does when refused. */
     public static FakeConversationRelay connect(URI wsUri, Map<String, String> headers) throws Exception {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        FakeConversationRelay relay = new FakeConversationRelay(client);
         try {
-            WebSocket.Builder builder = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
-            headers.forEach(builder::header);
-            relay.socket = builder.buildAsync(wsUri, relay.new Inbound()).get(10, TimeUnit.SECONDS);
-            return relay;
+            return open(client, new FakeConversationRelay(client), wsUri, headers);
         } catch (Exception e) {
             client.shutdownNow();
             throw e;
         }
+    }
+
+    /** Like {@link #connect(URI, Map)} over a shared client (a load run), which {@link #close()} leaves open. */
+    public static FakeConversationRelay connect(HttpClient shared, URI wsUri, Map<String, String> headers) throws Exception {
+        return open(shared, new FakeConversationRelay(null), wsUri, headers);
+    }
+
+    private static FakeConversationRelay open(HttpClient client, FakeConversationRelay relay, URI wsUri,
+                                              Map<String, String> headers) throws Exception {
+        WebSocket.Builder builder = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        headers.forEach(builder::header);
+        relay.socket = builder.buildAsync(wsUri, relay.new Inbound()).get(10, TimeUnit.SECONDS);
+        return relay;
+    }
+
+    /** When a received message arrived (System.nanoTime), stamped by the socket listener. */
+    public static long receivedNanos(JsonNode message) {
+        return message.path(RECEIVED).asLong(0);
     }
 
     /** Sends {@code setup} as Twilio does, with {@code customParameters}. */
@@ -177,7 +194,9 @@ public final class FakeConversationRelay implements AutoCloseable {
             // already gone
         }
         socket.abort();
-        client.shutdownNow();
+        if (client != null) {
+            client.shutdownNow();
+        }
     }
 
     private final class Inbound implements WebSocket.Listener {
@@ -189,6 +208,9 @@ public final class FakeConversationRelay implements AutoCloseable {
             if (last) {
                 try {
                     JsonNode m = JSON.readTree(parts.toString());
+                    if (m instanceof ObjectNode o) {
+                        o.put(RECEIVED, System.nanoTime());
+                    }
                     all.add(m);
                     received.add(m);
                 } catch (Exception e) {
