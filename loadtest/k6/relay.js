@@ -166,7 +166,7 @@ class RelayCall {
             ws.send(relayMessages.setup(this.sid, this.from, AGENT_NUMBER, this.twiml.parameters));
             setTimeout(() => this.next(), GREETING_MS);
         };
-        ws.onmessage = (event) => this.received(String(event.data));
+        ws.onmessage = (event) => this.received(event ? String(event.data) : '');
         ws.onerror = (event) => this.fail('socket error: ' + (event ? event.error : 'unknown'));
         ws.onclose = () => {
             if (!this.done) {
