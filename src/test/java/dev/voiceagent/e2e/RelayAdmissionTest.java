@@ -41,6 +41,10 @@ class RelayAdmissionTest {
             assertThat(twiml.parameters().get("persona"), is("tester"));
             assertThat(twiml.parameters().get("verstat"), is(""));
             assertThat(twiml.parameters().get("token").matches("\\d+\\.[A-Za-z0-9_-]+"), is(true));
+
+            String persona = h.api("/personas/tester").body();
+            assertThat(persona, org.hamcrest.Matchers.containsString("\"transport\":\"conversation-relay\""));
+            assertThat(persona, org.hamcrest.Matchers.containsString("\"speechModel\":\"nova-3-general\""));
         }
     }
 
