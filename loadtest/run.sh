@@ -7,7 +7,7 @@
 #
 # Knobs (environment): everything CallSimulator and FakeVendorsMain read (CALLS, TURNS, RAMP_SECONDS, PAUSE_MS,
 # CLIPS, REPLY_TIMEOUT_MS, QUIET_MS, MAX_SECONDS; STT_MS, LLM_FIRST_TOKEN_MS, LLM_TOKEN_MS, TTS_FIRST_BYTE_MS,
-# TTS_CHUNK_MS, GHL_MS), plus
+# TTS_CHUNK_MS, GHL_MS; TRANSPORT=media-stream|conversation-relay), plus
 #   PORT             server port [18080]        FAKES_BASE_PORT  fakes use the 4 ports above it [18090]
 #   SERVER_JAVA_OPTS extra JVM options for the server (e.g. -XX:StartFlightRecording=...)
 #   MAX_CONCURRENT_CALLS the server's call cap [the larger of CALLS and 200]
@@ -109,6 +109,8 @@ personas:
     # STT (default: the whisper path the figures in loadtest/README.md were measured on; live: @cf/deepgram/nova-3)
     stt: { model: "${LOAD_STT_MODEL:-@cf/openai/whisper-large-v3-turbo}" }
     turnTaking: { endOfTurnMs: 600, repromptAfterSeconds: 120, maxCallMinutes: 30 }
+    # TRANSPORT=conversation-relay: Twilio listens and speaks; the simulator sends text prompts (SimulatedRelayCall)
+    transport: ${TRANSPORT:-media-stream}
 YAML
 
 # The server: its env is the fakes' (NAME=value lines) plus ours; it binds loopback only.

@@ -27,7 +27,26 @@ export function signatureData(url, params) {
  * @returns {StreamTwiml | null}
  */
 export function parseTwiml(xml) {
-    const streams = xml.match(/<Stream\b[^>]*>/g);
+    return parseConnect(xml, /<Stream\b[^>]*>/g);
+}
+
+/**
+ * The socket URL and <Parameter>s of a <Connect><ConversationRelay> answer, or null if there is no single
+ * <ConversationRelay>.
+ * @param {string} xml
+ * @returns {StreamTwiml | null}
+ */
+export function parseRelayTwiml(xml) {
+    return parseConnect(xml, /<ConversationRelay\b[^>]*>/g);
+}
+
+/**
+ * @param {string} xml
+ * @param {RegExp} element
+ * @returns {StreamTwiml | null}
+ */
+function parseConnect(xml, element) {
+    const streams = xml.match(element);
     if (streams === null || streams.length !== 1) {
         return null;
     }
@@ -177,3 +196,44 @@ export function base64Bytes(b64) {
     const padding = b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0;
     return Math.floor(b64.length / 4) * 3 - padding;
 }
+
+/**
+ * One ConversationRelay message from the server: a `text` token (with `last`), `end`, or a protocol error
+ * (a text message without a string token, an unknown type, not JSON).
+ * @param {string} data
+ * @returns {{ kind: 'text', token: string, last: boolean } | { kind: 'end' } | { kind: 'error', detail: string }}
+ */
+export function parseRelayMessage(data) {
+    let m;
+    try {
+        m = JSON.parse(data);
+    } catch (e) {
+        return { kind: 'error', detail: 'not JSON' };
+    }
+    if (m !== null && m.type === 'text' && typeof m.token === 'string') {
+        return { kind: 'text', token: m.token, last: m.last === true };
+    }
+    if (m !== null && m.type === 'end') {
+        return { kind: 'end' };
+    }
+    return { kind: 'error', detail: 'unexpected message ' + String(data).slice(0, 80) };
+}
+
+export const relayMessages = {
+    /**
+     * @param {string} sid
+     * @param {string} from
+     * @param {string} to
+     * @param {Record<string, string>} parameters
+     */
+    setup(sid, from, to, parameters) {
+        return JSON.stringify({
+            type: 'setup', sessionId: 'VX' + sid.slice(2), accountSid: 'AC00000000000000000000000000000042',
+            callSid: sid, from: from, to: to, direction: 'inbound', callStatus: 'RINGING', customParameters: parameters,
+        });
+    },
+    /** @param {string} words */
+    prompt(words) {
+        return JSON.stringify({ type: 'prompt', voicePrompt: words, lang: 'en-US', last: true });
+    },
+};

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 
-import { base64Bytes, callSid, parseServerMessage, parseTwiml, signatureData, streamSid } from './twilio.js';
+import { base64Bytes, callSid, parseRelayMessage, parseRelayTwiml, parseServerMessage, parseTwiml, relayMessages, signatureData, streamSid } from './twilio.js';
 
 test('signature data reproduces Twilio\'s documented example', () => {
     // https://www.twilio.com/docs/usage/security: auth token 12345 signs this to L/OH5YylLD5NRKLltdqwSvS0BnU=
@@ -46,4 +46,23 @@ test('payload length from base64 without decoding', () => {
     assert.equal(base64Bytes(Buffer.alloc(160).toString('base64')), 160);
     assert.equal(base64Bytes(Buffer.alloc(161).toString('base64')), 161);
     assert.equal(base64Bytes(Buffer.alloc(162).toString('base64')), 162);
+});
+
+test('reads the ConversationRelay URL and parameters of a relay answer', () => {
+    const xml = '<?xml version="1.0" encoding="UTF-8"?><Response><Connect action="https://a.test/twilio/relay/action">'
+        + '<ConversationRelay url="wss://a.test/twilio/relay" welcomeGreeting="Hi"><Parameter name="token" value="t1"/>'
+        + '</ConversationRelay></Connect></Response>';
+    assert.deepEqual(parseRelayTwiml(xml), { url: 'wss://a.test/twilio/relay', parameters: { token: 't1' } });
+    assert.equal(parseTwiml(xml), null);
+    assert.equal(parseRelayTwiml('<Response><Connect><Stream url="wss://a.test/twilio/media"/></Connect></Response>'), null);
+});
+
+test('relay messages: text tokens keep their spaces, end is recognised, anything else is an error', () => {
+    assert.deepEqual(parseRelayMessage('{"type":"text","token":" there, ","last":false}'), { kind: 'text', token: ' there, ', last: false });
+    assert.deepEqual(parseRelayMessage('{"type":"text","token":"","last":true}'), { kind: 'text', token: '', last: true });
+    assert.deepEqual(parseRelayMessage('{"type":"end","handoffData":"{}"}'), { kind: 'end' });
+    assert.equal(parseRelayMessage('{"type":"text"}').kind, 'error');
+    assert.equal(parseRelayMessage('nope').kind, 'error');
+    assert.equal(JSON.parse(relayMessages.prompt('Hi')).last, true);
+    assert.equal(JSON.parse(relayMessages.setup('CA1', '+1', '+2', { token: 't' })).customParameters.token, 't');
 });

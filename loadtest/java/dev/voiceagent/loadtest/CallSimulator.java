@@ -74,7 +74,7 @@ public final class CallSimulator {
     private record Settings(URI server, String publicBaseUrl, String authToken, String to, int calls, int turns,
                             Duration ramp, Duration pause, List<String> clipNames, Duration replyTimeout, Duration quiet,
                             Duration maxRun, Duration listen, int warmupCalls, long serverPid, long fakesPid,
-                            Path serverLog, Path reportFile) {
+                            Path serverLog, Path reportFile, boolean relay) {
 
         static Settings from(Knobs k) throws Exception {
             URI server = URI.create(k.string("SERVER_URL", "http://127.0.0.1:8080"));
@@ -101,12 +101,24 @@ public final class CallSimulator {
                                 Duration.ofSeconds(maxSeconds), Duration.ofSeconds(k.integer("LISTEN_SECONDS", 5, 0, 600)),
                                 k.integer("WARMUP_CALLS", 30, 0, 1000),
                                 pid.isEmpty() ? -1 : Long.parseLong(pid), k.integer("FAKES_PID", -1, -1, Integer.MAX_VALUE),
-                                log.isEmpty() ? null : Path.of(log), report.isEmpty() ? null : Path.of(report));
+                                log.isEmpty() ? null : Path.of(log), report.isEmpty() ? null : Path.of(report),
+                                transport(k));
+        }
+
+        /** {@code TRANSPORT}: media-stream (default, audio) or conversation-relay (text prompts, no audio). */
+        private static boolean transport(Knobs k) {
+            String t = k.string("TRANSPORT", "media-stream");
+            return switch (t) {
+                case "media-stream" -> false;
+                case "conversation-relay" -> true;
+                default -> throw new IllegalArgumentException("TRANSPORT must be media-stream or conversation-relay, got '" + t + "'");
+            };
         }
 
         String title() {
-            return calls + " calls x " + turns + " turns, ramp " + ramp.toSeconds() + " s, pause ~" + pause.toMillis()
-                   + " ms, clips " + String.join("/", clipNames);
+            return (relay ? "ConversationRelay: " : "") + calls + " calls x " + turns + " turns, ramp " + ramp.toSeconds()
+                   + " s, pause ~" + pause.toMillis() + " ms, "
+                   + (relay ? "text prompts" : "clips " + String.join("/", clipNames));
         }
     }
 
@@ -165,7 +177,9 @@ public final class CallSimulator {
                     TimeUnit.NANOSECONDS.sleep(wait);
                 }
                 String callSid = String.format("CA%s%016x", runId, i);
-                futures.add(pool.submit(new SimulatedCall(i, callSid, http, edge, script, plateau)));
+                futures.add(pool.submit(s.relay()
+                        ? new SimulatedRelayCall(i, callSid, http, edge, script, plateau)
+                        : new SimulatedCall(i, callSid, http, edge, script, plateau)));
             }
             List<CallResult> results = new ArrayList<>();
             for (int i = 0; i < s.calls(); i++) {
@@ -209,8 +223,9 @@ public final class CallSimulator {
         try {
             List<Future<CallResult>> futures = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                futures.add(pool.submit(new SimulatedCall(i, String.format("CA%s%016x", runId, i), http, edge, script,
-                                                          plateau)));
+                String sid = String.format("CA%s%016x", runId, i);
+                futures.add(pool.submit(s.relay() ? new SimulatedRelayCall(i, sid, http, edge, script, plateau)
+                                                  : new SimulatedCall(i, sid, http, edge, script, plateau)));
                 Thread.sleep(WARMUP_RAMP.toMillis() / n);
             }
             long ok = 0;

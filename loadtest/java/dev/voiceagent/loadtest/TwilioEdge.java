@@ -63,6 +63,18 @@ public final class TwilioEdge {
 
     /** Posts the voice webhook for a new inbound call, as Twilio signs it, and parses the answer. */
     public StreamTwiml answer(String callSid, String accountSid, String from, String to) throws Exception {
+        return parse(webhook(callSid, accountSid, from, to), "Stream");
+    }
+
+    /**
+     * Like {@link #answer} for a ConversationRelay persona: the {@code <ConversationRelay url>} and its
+     * {@code <Parameter>}s.
+     */
+    public StreamTwiml answerRelay(String callSid, String accountSid, String from, String to) throws Exception {
+        return parse(webhook(callSid, accountSid, from, to), "ConversationRelay");
+    }
+
+    private String webhook(String callSid, String accountSid, String from, String to) throws Exception {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("CallSid", callSid);
         form.put("AccountSid", accountSid);
@@ -81,7 +93,7 @@ public final class TwilioEdge {
         if (response.statusCode() != 200) {
             throw new IllegalStateException("webhook answered " + response.statusCode() + ": " + response.body());
         }
-        return parse(response.body());
+        return response.body();
     }
 
     /** The media socket on the real server: the TwiML URL's path on {@code ws://127.0.0.1:PORT}. */
@@ -112,13 +124,18 @@ public final class TwilioEdge {
 
     /** Reads {@code <Response><Connect><Stream url=…><Parameter name=… value=…/>}. */
     static StreamTwiml parse(String xml) throws Exception {
+        return parse(xml, "Stream");
+    }
+
+    /** Reads the {@code url} and {@code <Parameter>}s of the one {@code <element>} (Stream or ConversationRelay). */
+    static StreamTwiml parse(String xml, String element) throws Exception {
         DocumentBuilder builder;
         synchronized (XML) {
             builder = XML.newDocumentBuilder();
         }
-        NodeList streams = builder.parse(new InputSource(new StringReader(xml))).getElementsByTagName("Stream");
+        NodeList streams = builder.parse(new InputSource(new StringReader(xml))).getElementsByTagName(element);
         if (streams.getLength() != 1) {
-            throw new IllegalStateException("TwiML without exactly one <Stream>: " + xml);
+            throw new IllegalStateException("TwiML without exactly one <" + element + ">: " + xml);
         }
         Element stream = (Element) streams.item(0);
         Map<String, String> params = new LinkedHashMap<>();

@@ -34,6 +34,21 @@ class TwilioEdgeTest {
     }
 
     @Test
+    void readsTheConversationRelayAndItsParameters() throws Exception {
+        String xml = """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <Response><Connect action="https://agent.example.test/twilio/relay/action">
+                <ConversationRelay url="wss://agent.example.test/twilio/relay" welcomeGreeting="Hi">
+                <Parameter name="persona" value="load"/><Parameter name="token" value="t1"/>
+                </ConversationRelay></Connect></Response>""";
+        TwilioEdge.StreamTwiml twiml = TwilioEdge.parse(xml, "ConversationRelay");
+
+        assertThat(twiml.url(), is("wss://agent.example.test/twilio/relay"));
+        assertThat(twiml.parameters(), is(Map.of("persona", "load", "token", "t1")));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> TwilioEdge.parse(xml));
+    }
+
+    @Test
     void connectsToTheRealServerAtTheTwimlPath() {
         TwilioEdge edge = new TwilioEdge(HttpClient.newHttpClient(), URI.create("http://127.0.0.1:18080"),
                                          "https://agent.example.test", "token");

@@ -36,6 +36,7 @@ import dev.voiceagent.store.StoreException;
 import dev.voiceagent.call.CallRegistry;
 import dev.voiceagent.call.CallServices;
 import dev.voiceagent.call.MediaStreamListener;
+import dev.voiceagent.call.RelayListener;
 import dev.voiceagent.config.Settings;
 import dev.voiceagent.llm.LanguageModel;
 import dev.voiceagent.llm.WorkersAiChat;
@@ -233,7 +234,8 @@ public final class Main {
                                                                 Map.of("twilioSignatures", signatures.describe())))
                         .register("/", new CallApi(store, personas, settings.adminApiKey())))
                 .addRouting(WsRouting.builder()
-                                    .endpoint("/twilio/media", () -> new MediaStreamListener(services, handshake)));
+                                    .endpoint("/twilio/media", () -> new MediaStreamListener(services, handshake))
+                                    .endpoint("/twilio/relay", () -> new RelayListener(services, handshake)));
 
         // Re-warmed after every personas edit; retried (5 s doubling to 2 min, 8 rounds) while a vendor is down.
         PhraseWarmer warmer = agentCanRun

@@ -47,6 +47,18 @@ final class Views {
         turn.put("interruptible", t.interruptible());
         turn.put("repromptAfterSeconds", t.repromptAfter().toSeconds());
         turn.put("maxCallMinutes", t.maxCallLength().toSeconds() / 60.0);
+        n.put("transport", p.transport().text());
+        if (p.transport() == dev.voiceagent.persona.Transport.CONVERSATION_RELAY) {
+            ObjectNode relay = n.putObject("relay");
+            relay.put("ttsProvider", p.relay().ttsProvider());
+            relay.put("voice", p.relay().voice());
+            relay.put("transcriptionProvider", p.relay().transcriptionProvider());
+            relay.put("speechModel", p.relay().speechModel());
+            relay.put("language", p.relay().language());
+            relay.put("interruptible", p.relay().interruptible().text());
+            ArrayNode hints = relay.putArray("hints");
+            p.relay().hints().forEach(hints::add);
+        }
         return n;
     }
 

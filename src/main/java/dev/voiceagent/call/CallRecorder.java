@@ -29,14 +29,22 @@ final class CallRecorder {
 
     CallRecorder(CallJournal journal, Clock clock, LongSupplier nanoTime, Duration giveUpAfter,
                  StreamEvent.Start start, String personaId, long startedNanos) {
+        this(journal, clock, nanoTime, giveUpAfter, start.callSid(), start.streamSid(), start.parameter("from"),
+             start.parameter("to"), personaId, startedNanos);
+    }
+
+    /**
+     * @param streamSid the media stream's sid, or for a ConversationRelay call its session id
+     */
+    CallRecorder(CallJournal journal, Clock clock, LongSupplier nanoTime, Duration giveUpAfter, String callSid,
+                 String streamSid, String from, String to, String personaId, long startedNanos) {
         this.journal = journal;
         this.clock = clock;
         this.nanoTime = nanoTime;
         this.giveUpAfter = giveUpAfter;
-        this.callSid = start.callSid();
+        this.callSid = callSid;
         this.startedNanos = startedNanos;
-        journal.opened(new CallOpened(callSid, start.streamSid(), start.parameter("from"), start.parameter("to"),
-                                      personaId, instant(startedNanos)));
+        journal.opened(new CallOpened(callSid, streamSid, from, to, personaId, instant(startedNanos)));
     }
 
     /** What the caller said (or pressed) between {@code fromNanos} and {@code toNanos}. */

@@ -3,7 +3,6 @@ package dev.voiceagent.call;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
@@ -20,7 +19,8 @@ import java.util.function.LongSupplier;
  */
 public final class CallRegistry {
 
-    private final Set<CallSession> active = ConcurrentHashMap.newKeySet();
+    /** Each call in progress (a media-stream {@link CallSession} or a {@link RelaySession}) to how to end it. */
+    private final Map<Object, Runnable> active = new ConcurrentHashMap<>();
     /** Call sid to the nanoTime its reservation lapses; guarded by {@code this}. */
     private final Map<String, Long> answered = new HashMap<>();
     private final int maxConcurrentCalls;
@@ -68,10 +68,19 @@ public final class CallRegistry {
 
     synchronized void add(CallSession session) {
         answered.remove(session.callSid());
-        active.add(session);
+        active.put(session, session::terminate);
     }
 
     void remove(CallSession session) {
+        active.remove(session);
+    }
+
+    synchronized void add(RelaySession session) {
+        answered.remove(session.callSid());
+        active.put(session, session::terminate);
+    }
+
+    void remove(RelaySession session) {
         active.remove(session);
     }
 
@@ -107,6 +116,6 @@ public final class CallRegistry {
 
     /** Ends every call in progress (each finishes on its own thread). */
     public void endAll(String reason) {
-        active.forEach(CallSession::terminate);
+        active.values().forEach(Runnable::run);
     }
 }

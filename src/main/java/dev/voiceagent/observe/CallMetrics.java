@@ -19,7 +19,9 @@ public final class CallMetrics {
     /** Stages of a turn whose latency is recorded. */
     public enum Stage {
         END_OF_SPEECH("eos"), STT("stt"), LLM_FIRST_TOKEN("llm_first_token"), TTS_FIRST_BYTE("tts_first_byte"),
-        VOICE_TO_VOICE("voice_to_voice"), GREETING("greeting");
+        VOICE_TO_VOICE("voice_to_voice"), GREETING("greeting"),
+        /** ConversationRelay: from the caller's prompt arriving to the first token of the answer sent to Twilio. */
+        RELAY_FIRST_TOKEN("relay_first_token");
 
         private final String tag;
 
@@ -133,6 +135,17 @@ public final class CallMetrics {
         registry.getOrCreate(Counter.builder("voice.tts.fallbacks")
                                      .description("Sentences spoken by the fallback voice, by why")
                                      .tags(Metrics.tags("reason", reason))).increment();
+    }
+
+    /** A ConversationRelay {@code error} message from Twilio. */
+    public void relayError() {
+        counter("voice.relay.errors", "Error messages Twilio sent on ConversationRelay sockets").increment();
+    }
+
+    /** A ConversationRelay session outcome from the {@code <Connect action>} callback, by status. */
+    public void relaySession(String status, boolean handoff) {
+        registry.getOrCreate(Counter.builder("voice.relay.sessions").description("ConversationRelay session outcomes")
+                                     .tags(Metrics.tags("status", status, "handoff", Boolean.toString(handoff)))).increment();
     }
 
     public void stage(Stage stage, Duration took) {

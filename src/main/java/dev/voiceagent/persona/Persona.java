@@ -32,6 +32,8 @@ import dev.voiceagent.tts.Voice;
  *                    unverified caller ID)
  * @param timeZone    the persona's time zone (IANA id): the agent's "now", opening hours, calling windows
  * @param digits      whether keypad digits are stored and pushed to the CRM, or masked
+ * @param transport   how calls reach the server: Media Streams (our own listening and voice) or ConversationRelay
+ * @param relay       Twilio's voice and recognition settings for ConversationRelay calls (unused for media streams)
  */
 public record Persona(String id,
                       String displayName,
@@ -53,7 +55,9 @@ public record Persona(String id,
                       Stt stt,
                       CallerMemory memory,
                       ZoneId timeZone,
-                      DigitPolicy digits) {
+                      DigitPolicy digits,
+                      Transport transport,
+                      RelaySettings relay) {
 
     public Persona {
         numbers = List.copyOf(numbers);

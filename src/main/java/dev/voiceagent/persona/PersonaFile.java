@@ -37,6 +37,15 @@ import dev.voiceagent.tts.Voice;
  *     memory: full              # full | greet | off (default full)
  *     timezone: America/New_York  # IANA id (default UTC)
  *     digits: masked            # masked | stored (default masked)
+ *     transport: media-stream   # media-stream | conversation-relay (default media-stream)
+ *     relay:                    # only for conversation-relay: what Twilio listens and speaks with
+ *       ttsProvider: ElevenLabs # ElevenLabs | Google | Amazon
+ *       voice: UgBBYS2sOqTuMpoF3BR0
+ *       transcriptionProvider: Deepgram   # Deepgram | Google
+ *       speechModel: nova-3-general
+ *       language: en-US
+ *       interruptible: any      # none | dtmf | speech | any (true = any, false = none)
+ *       hints: [Acme, appointment]
  * </pre>
  */
 public final class PersonaFile {
@@ -155,7 +164,77 @@ public final class PersonaFile {
                                   where + ": memory", problems),
                            timeZone(node.get("timezone"), where + ": timezone", problems),
                            choice(node.get("digits"), DigitPolicy.MASKED, DigitPolicy::parse, "masked or stored",
-                                  where + ": digits", problems));
+                                  where + ": digits", problems),
+                           choice(node.get("transport"), Transport.MEDIA_STREAM, Transport::parse,
+                                  "media-stream or conversation-relay", where + ": transport", problems),
+                           relay(node.get("relay"), v, where, problems));
+    }
+
+    /** The {@code relay:} block; every key optional, each checked against what Twilio accepts. */
+    private static RelaySettings relay(Config node, Voice voice, String where, List<String> problems) {
+        RelaySettings d = RelaySettings.defaults();
+        String at = where + ": relay.";
+        if (node.exists() && node.type() != Config.Type.OBJECT) {
+            problems.add(where + ": relay must be a map of ConversationRelay settings");
+            return d;
+        }
+        String tts = oneOf(node.get("ttsProvider"), d.ttsProvider(), RelaySettings.TTS_PROVIDERS, at + "ttsProvider", problems);
+        String stt = oneOf(node.get("transcriptionProvider"), d.transcriptionProvider(), RelaySettings.STT_PROVIDERS,
+                           at + "transcriptionProvider", problems);
+        String voiceName = attribute(node.get("voice"), at + "voice", problems)
+                .orElse(tts.equals("ElevenLabs") ? voice.voiceId() : "");
+        String model = attribute(node.get("speechModel"), at + "speechModel", problems).orElse(d.speechModel());
+        String language = attribute(node.get("language"), at + "language", problems).orElse(d.language());
+        if (!language.matches("[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*|multi")) {
+            problems.add(at + "language must be a language tag such as en-US (got '" + language + "')");
+            language = d.language();
+        }
+        RelaySettings.Interruptible interruptible = choice(node.get("interruptible"), d.interruptible(),
+                                                           RelaySettings.Interruptible::parse,
+                                                           "none, dtmf, speech, any, true or false",
+                                                           at + "interruptible", problems);
+        List<String> hints = new ArrayList<>();
+        Config hintNode = node.get("hints");
+        if (hintNode.exists()) {
+            for (String hint : hintNode.asList(String.class).orElseGet(
+                    () -> hintNode.asString().map(s -> List.of(s.split(","))).orElse(List.of()))) {
+                String h = hint.strip();
+                if (h.isEmpty() || h.contains(",") || h.length() > 100) {
+                    problems.add(at + "hints must be phrases of 1 to 100 characters without commas (got '" + hint + "')");
+                } else {
+                    hints.add(h);
+                }
+            }
+        }
+        return new RelaySettings(tts, voiceName, stt, model, language, interruptible, hints);
+    }
+
+    /** A provider name, matched case-insensitively and returned in Twilio's spelling. */
+    private static String oneOf(Config node, String dflt, List<String> allowed, String what, List<String> problems) {
+        if (!node.exists()) {
+            return dflt;
+        }
+        String value = node.asString().orElse("").strip();
+        for (String a : allowed) {
+            if (a.equalsIgnoreCase(value)) {
+                return a;
+            }
+        }
+        problems.add(what + " must be " + String.join(", ", allowed) + " (got '" + value + "')");
+        return dflt;
+    }
+
+    /** A free-text TwiML attribute: one line, at most 200 characters. */
+    private static Optional<String> attribute(Config node, String what, List<String> problems) {
+        if (!node.exists()) {
+            return Optional.empty();
+        }
+        String value = node.asString().orElse("").strip();
+        if (value.isEmpty() || value.length() > 200 || value.chars().anyMatch(Character::isISOControl)) {
+            problems.add(what + " must be one line of 1 to 200 characters (got '" + value + "')");
+            return Optional.empty();
+        }
+        return Optional.of(value);
     }
 
     private static <T> T choice(Config node, T dflt, java.util.function.Function<String, Optional<T>> parse,

@@ -138,6 +138,9 @@ public final class PhraseWarmer implements AutoCloseable {
 
     private static Set<String> phrases(Persona p) {
         Set<String> phrases = new LinkedHashSet<>();
+        if (p.transport() == dev.voiceagent.persona.Transport.CONVERSATION_RELAY) {
+            return phrases;   // Twilio speaks a ConversationRelay persona's phrases: nothing of ours to warm
+        }
         for (String s : List.of(p.greeting(), p.reprompt(), p.goodbye(), p.apology())) {
             if (s != null && !s.isBlank()) {
                 phrases.add(s);

@@ -2,6 +2,8 @@ package dev.voiceagent.twilio;
 
 import java.util.Map;
 
+import dev.voiceagent.persona.RelaySettings;
+
 /** The TwiML documents this server answers Twilio's voice webhook with. */
 public final class TwiML {
 
@@ -20,6 +22,41 @@ public final class TwiML {
         parameters.forEach((name, value) -> xml.append("<Parameter name=\"").append(escape(name))
                 .append("\" value=\"").append(escape(value)).append("\"/>"));
         return xml.append("</Stream></Connect></Response>").toString();
+    }
+
+    /**
+     * {@code <Connect action><ConversationRelay>}: Twilio listens, detects turns and speaks with the given
+     * settings, and exchanges text with {@code wssUrl}. Per-call data travels as {@code <Parameter>}s and arrives
+     * in the {@code setup} message's {@code customParameters}. Keys are sent with {@code dtmfDetection="true"}.
+     * When the session ends Twilio posts its outcome to {@code actionUrl}. Empty settings are left out (Twilio's
+     * defaults apply).
+     */
+    public static String connectRelay(String actionUrl, String wssUrl, String welcomeGreeting,
+                                      RelaySettings relay, Map<String, String> parameters) {
+        StringBuilder xml = new StringBuilder(512)
+                .append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
+                .append("<Response><Connect action=\"").append(escape(actionUrl)).append("\">")
+                .append("<ConversationRelay");
+        attribute(xml, "url", wssUrl);
+        attribute(xml, "welcomeGreeting", welcomeGreeting);
+        attribute(xml, "ttsProvider", relay.ttsProvider());
+        attribute(xml, "voice", relay.voice());
+        attribute(xml, "transcriptionProvider", relay.transcriptionProvider());
+        attribute(xml, "speechModel", relay.speechModel());
+        attribute(xml, "language", relay.language());
+        attribute(xml, "interruptible", relay.interruptible().text());
+        attribute(xml, "dtmfDetection", "true");
+        attribute(xml, "hints", String.join(",", relay.hints()));
+        xml.append(">");
+        parameters.forEach((name, value) -> xml.append("<Parameter name=\"").append(escape(name))
+                .append("\" value=\"").append(escape(value)).append("\"/>"));
+        return xml.append("</ConversationRelay></Connect></Response>").toString();
+    }
+
+    private static void attribute(StringBuilder xml, String name, String value) {
+        if (!value.isEmpty()) {
+            xml.append(' ').append(name).append("=\"").append(escape(value)).append('"');
+        }
     }
 
     /** Speaks a short message with Twilio's own voice, then hangs up: used when the agent cannot run. */

@@ -40,6 +40,8 @@ public final class TwilioWebhook implements HttpService {
 
     private static final Logger LOG = Logger.getLogger(TwilioWebhook.class.getName());
     static final String MEDIA_PATH = "/twilio/media";
+    static final String RELAY_PATH = "/twilio/relay";
+    static final String RELAY_ACTION_PATH = "/twilio/relay/action";
     /** Twilio's webhook forms are a few KB; nothing legitimate comes near this. */
     public static final int MAX_BODY_BYTES = 64 * 1024;
     static final String BUSY_MESSAGE = "Sorry, all of our lines are busy right now. Please call again in a few minutes."
@@ -84,7 +86,8 @@ public final class TwilioWebhook implements HttpService {
     public void routing(HttpRules rules) {
         rules.any(limit.filter())
                 .post("/voice", this::voice)
-                .post("/status", this::status);
+                .post("/status", this::status)
+                .post("/relay/action", this::relayAction);
     }
 
     private void voice(ServerRequest req, ServerResponse res) {
@@ -131,8 +134,46 @@ public final class TwilioWebhook implements HttpService {
         // calls that carried a PASSporT, so empty is normal and means unverified.
         params.put("verstat", form.get().first("StirVerstat").orElse(""));
         params.put("token", tokens.issue(callSid));
-        new CallLog(callSid).info("answering", "persona", persona.id(), "from", from, "to", to);
-        res.send(TwiML.connectStream(mediaUrl(req), params));
+        new CallLog(callSid).info("answering", "persona", persona.id(), "from", from, "to", to,
+                                  "transport", persona.transport().text());
+        res.send(switch (persona.transport()) {
+            case MEDIA_STREAM -> TwiML.connectStream(socketUrl(req, MEDIA_PATH), params);
+            case CONVERSATION_RELAY -> TwiML.connectRelay(httpUrl(req, RELAY_ACTION_PATH), socketUrl(req, RELAY_PATH),
+                                                          persona.greeting(), persona.relay(), params);
+        });
+    }
+
+    /**
+     * The {@code <Connect action>} callback of a ConversationRelay call: the session's outcome ({@code SessionStatus}
+     * {@code completed}, {@code ended} or {@code failed}, with {@code ErrorCode}/{@code ErrorMessage}, and the
+     * {@code HandoffData} of our {@code end} message), logged and counted. Answers an empty {@code <Response/>}:
+     * nothing follows the session, so Twilio ends the call.
+     */
+    private void relayAction(ServerRequest req, ServerResponse res) {
+        Optional<Form> form = verifiedForm(req, res);
+        if (form.isEmpty()) {
+            return;
+        }
+        Form p = form.get();
+        String status = p.first("SessionStatus").orElse("unknown").strip().toLowerCase(java.util.Locale.ROOT);
+        if (!status.matches("completed|ended|failed")) {
+            status = "unknown";
+        }
+        String handoff = p.first("HandoffData").orElse("");
+        metrics.relaySession(status, !handoff.isBlank());
+        CallLog log = new CallLog(p.first("CallSid").orElse("-"));
+        Object[] fields = {"sessionId", p.first("SessionId").orElse("-"), "sessionStatus", status,
+                           "sessionDuration", p.first("SessionDuration").orElse("-"),
+                           "handoffData", handoff.isBlank() ? "-" : handoff,
+                           "errorCode", p.first("ErrorCode").orElse("-"),
+                           "errorMessage", p.first("ErrorMessage").orElse("-")};
+        if (status.equals("failed")) {
+            log.warn("ConversationRelay session failed", fields);
+        } else {
+            log.info("ConversationRelay session ended", fields);
+        }
+        res.headers().contentType(MediaTypes.APPLICATION_XML);
+        res.send(TwiML.empty());
     }
 
     private void status(ServerRequest req, ServerResponse res) {
@@ -184,15 +225,21 @@ public final class TwilioWebhook implements HttpService {
         return publicBaseUrl.toString() + req.path().absolute().rawPath() + (query.isEmpty() ? "" : "?" + query);
     }
 
-    /** {@code wss://<public host>/twilio/media}; Twilio accepts only wss, local tests use ws. */
-    private String mediaUrl(ServerRequest req) {
+    /** {@code wss://<public host><path>}; Twilio accepts only wss, local tests use ws. */
+    private String socketUrl(ServerRequest req, String path) {
+        String http = httpUrl(req, path);
+        return (http.startsWith("https:") ? "wss" : "ws") + http.substring(http.indexOf(':'));
+    }
+
+    /** {@code https://<public host><path>}, or from the request's host when no public URL is configured. */
+    private String httpUrl(ServerRequest req, String path) {
         if (publicBaseUrl.isPresent()) {
             URI base = publicBaseUrl.get();
-            String scheme = "http".equals(base.getScheme()) ? "ws" : "wss";
-            return scheme + "://" + base.getRawAuthority() + base.getRawPath() + MEDIA_PATH;
+            String scheme = "http".equals(base.getScheme()) ? "http" : "https";
+            return scheme + "://" + base.getRawAuthority() + base.getRawPath() + path;
         }
         String host = req.headers().first(HeaderNames.HOST).orElse("localhost");
         String proto = req.headers().first(HeaderNames.X_FORWARDED_PROTO).orElse(req.isSecure() ? "https" : "http");
-        return ("https".equalsIgnoreCase(proto) ? "wss" : "ws") + "://" + host + MEDIA_PATH;
+        return ("https".equalsIgnoreCase(proto) ? "https" : "http") + "://" + host + path;
     }
 }
