@@ -43,6 +43,8 @@ import dev.voiceagent.llm.WorkersAiChat;
 import dev.voiceagent.observe.CallMetrics;
 import dev.voiceagent.observe.HealthService;
 import dev.voiceagent.observe.ShutdownSafeLogManager;
+import dev.voiceagent.persona.CallerMemory;
+import dev.voiceagent.persona.Persona;
 import dev.voiceagent.persona.PersonaCatalog;
 import dev.voiceagent.persona.PersonaConfigException;
 import dev.voiceagent.stt.LiveRecognizers;
@@ -228,7 +230,9 @@ public final class Main {
                 .routing(r -> r
                         .register("/twilio", new TwilioWebhook(signatures, settings.publicBaseUrl(), personas, tokens,
                                                                () -> agentCanRun, registry::draining, registry::admit,
-                                                               settings.admission().overflowNumber(), metrics))
+                                                               settings.admission().overflowNumber(), metrics,
+                                                               (persona, from, verstat) -> welcome(persona, from, verstat,
+                                                                                                   services.history())))
                         .register("/observe", new HealthService(vendors, personas, registry::size, agentCanRun,
                                                                 registry::draining, () -> storageCheck(database, journal, worker),
                                                                 Map.of("twilioSignatures", signatures.describe())))
@@ -256,6 +260,21 @@ public final class Main {
         // Settings refuses ON without the token or a public URL.
         return new SignatureCheck.Enforced(new TwilioSignature(settings.twilio().authToken().orElseThrow()),
                                            settings.publicBaseUrl().orElseThrow());
+    }
+
+    /**
+     * A ConversationRelay call's welcome greeting: Twilio speaks it before the call's socket opens, so a returning
+     * caller is looked up here (bounded, like the media-stream call's lookup) and greeted by name only as far as
+     * the persona's {@code memory} and the number's attestation allow.
+     */
+    static String welcome(Persona persona, String from, String verstat, CallerHistory history) {
+        CallerMemory memory = CallerMemory.granted(persona.memory(), Optional.ofNullable(verstat).filter(v -> !v.isBlank()));
+        if (memory == CallerMemory.OFF || persona.returningGreeting().isBlank()) {
+            return persona.greeting();
+        }
+        return memory.greetingName(CallerHistory.name(history.recall(from)))
+                .map(name -> persona.returningGreeting().replace("{name}", name))
+                .orElse(persona.greeting());
     }
 
     private static StorageCheck storageCheck(Database database, CallJournal journal, DeliveryWorker worker) {

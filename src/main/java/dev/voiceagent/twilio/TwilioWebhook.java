@@ -58,6 +58,19 @@ public final class TwilioWebhook implements HttpService {
     private final Predicate<String> admit;
     private final Optional<String> overflowNumber;
     private final CallMetrics metrics;
+    private final WelcomeGreeting welcome;
+
+    /**
+     * The first words of a ConversationRelay call, which Twilio speaks from the TwiML before our socket opens:
+     * the persona's greeting, or its returning-caller greeting when this caller's name may be used.
+     */
+    @FunctionalInterface
+    public interface WelcomeGreeting {
+        /**
+         * @param stirVerstat Twilio's SHAKEN/STIR attestation of the caller id; blank when absent
+         */
+        String forCaller(Persona persona, String from, String stirVerstat);
+    }
 
     /**
      * @param check          whether and how Twilio's signatures are checked
@@ -67,10 +80,12 @@ public final class TwilioWebhook implements HttpService {
      *                       fallback URL (or another instance) can take them
      * @param admit          reserves a place for the call with this sid; false when the instance is full
      * @param overflowNumber where calls beyond the cap are forwarded; without one they are hung up politely
+     * @param welcome        the welcome greeting of a ConversationRelay call
      */
     public TwilioWebhook(SignatureCheck check, Optional<URI> publicBaseUrl, PersonaCatalog personas,
                          StreamTokens tokens, BooleanSupplier agentCanRun, BooleanSupplier draining,
-                         Predicate<String> admit, Optional<String> overflowNumber, CallMetrics metrics) {
+                         Predicate<String> admit, Optional<String> overflowNumber, CallMetrics metrics,
+                         WelcomeGreeting welcome) {
         this.check = check;
         this.publicBaseUrl = check instanceof SignatureCheck.Enforced e ? Optional.of(e.publicBaseUrl()) : publicBaseUrl;
         this.personas = personas;
@@ -80,6 +95,7 @@ public final class TwilioWebhook implements HttpService {
         this.admit = admit;
         this.overflowNumber = overflowNumber;
         this.metrics = metrics;
+        this.welcome = welcome;
     }
 
     @Override
@@ -139,7 +155,8 @@ public final class TwilioWebhook implements HttpService {
         res.send(switch (persona.transport()) {
             case MEDIA_STREAM -> TwiML.connectStream(socketUrl(req, MEDIA_PATH), params);
             case CONVERSATION_RELAY -> TwiML.connectRelay(httpUrl(req, RELAY_ACTION_PATH), socketUrl(req, RELAY_PATH),
-                                                          persona.greeting(), persona.relay(), params);
+                                                          welcome.forCaller(persona, from, params.get("verstat")),
+                                                          persona.relay(), params);
         });
     }
 

@@ -71,8 +71,16 @@ final class RelayCalls {
 
     /** Answers the webhook for a new call from {@code from}; returns the sid and TwiML. */
     static Map.Entry<String, RelayTwiml> answer(AgentHarness h, String from) throws Exception {
+        return answer(h, from, null);
+    }
+
+    /** As {@link #answer(AgentHarness, String)}, with Twilio's SHAKEN/STIR attestation of the caller id. */
+    static Map.Entry<String, RelayTwiml> answer(AgentHarness h, String from, String stirVerstat) throws Exception {
         String callSid = AgentHarness.newCallSid();
         Map<String, String> form = AgentHarness.voiceForm(callSid, from);
+        if (stirVerstat != null) {
+            form.put("StirVerstat", stirVerstat);
+        }
         HttpResponse<String> answer = h.postVoiceWebhook(form, AgentHarness.sign(AgentHarness.PUBLIC_BASE_URL + "/twilio/voice", form));
         if (answer.statusCode() != 200) {
             throw new IllegalStateException("webhook answered " + answer.statusCode() + ": " + answer.body());
