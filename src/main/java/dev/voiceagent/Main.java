@@ -232,7 +232,8 @@ public final class Main {
                                                                () -> agentCanRun, registry::draining, registry::admit,
                                                                settings.admission().overflowNumber(), metrics,
                                                                (persona, from, verstat) -> welcome(persona, from, verstat,
-                                                                                                   services.history())))
+                                                                                                   services.history()),
+                                                               journal::sessionOutcome))
                         .register("/observe", new HealthService(vendors, personas, registry::size, agentCanRun,
                                                                 registry::draining, () -> storageCheck(database, journal, worker),
                                                                 Map.of("twilioSignatures", signatures.describe())))

@@ -73,6 +73,7 @@ final class Views {
         c.endedAt().ifPresent(t -> n.put("endedAt", t.toString()));
         c.durationMs().ifPresent(d -> n.put("durationMs", d));
         c.endReason().ifPresent(r -> n.put("endReason", r));
+        c.sessionOutcome().ifPresent(o -> n.put("sessionOutcome", o));
         c.summary().ifPresent(s -> n.put("summary", s));
         return n;
     }

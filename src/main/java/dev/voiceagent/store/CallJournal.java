@@ -56,6 +56,11 @@ public final class CallJournal implements AutoCloseable {
         enqueue(s -> s.addTurn(turn), turn.callSid());
     }
 
+    /** How the telephony side says the call's session ended (after the call, from a callback). Never blocks. */
+    public void sessionOutcome(String callSid, String outcome) {
+        enqueue(s -> s.sessionOutcome(callSid, outcome), callSid);
+    }
+
     /** The call has ended; its after-call work is queued with it. Never blocks. */
     public void closed(CallClosed call, Instant giveUpAt) {
         enqueue(s -> s.close(call, giveUpAt), call.callSid());

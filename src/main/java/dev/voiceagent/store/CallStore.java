@@ -27,6 +27,12 @@ public interface CallStore {
     void addTurn(TurnRecord turn);
 
     /**
+     * Records how the telephony side says the call's session ended (ConversationRelay's action callback), e.g.
+     * {@code failed 64105: …}; the latest report wins. A call not (yet) stored is left alone.
+     */
+    void sessionOutcome(String callSid, String outcome);
+
+    /**
      * Marks the call {@code completed} and, in the same transaction, queues an {@code extraction} delivery
      * (due now, failed if still undone at {@code giveUpAt}). Repeating it changes nothing.
      */

@@ -43,6 +43,11 @@ public final class DeferredCallStore implements CallStore {
     }
 
     @Override
+    public void sessionOutcome(String callSid, String outcome) {
+        store().sessionOutcome(callSid, outcome);
+    }
+
+    @Override
     public void close(CallClosed call, Instant giveUpAt) {
         store().close(call, giveUpAt);
     }

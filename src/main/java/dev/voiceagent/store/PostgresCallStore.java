@@ -40,7 +40,7 @@ public final class PostgresCallStore implements CallStore {
     };
     private static final List<String> TARGETS = List.of(EXTRACTION, GOHIGHLEVEL, WEBHOOK);
     private static final String CALL_COLUMNS = "call_sid, stream_sid, from_number, to_number, persona_id, "
-            + "started_at, ended_at, duration_ms, end_reason, status, summary";
+            + "started_at, ended_at, duration_ms, end_reason, status, summary, session_outcome";
     private static final String QUEUE = "INSERT INTO deliveries (call_sid, target, give_up_at) VALUES (?, ?, ?) "
             + "ON CONFLICT (call_sid, target) DO NOTHING";
 
@@ -69,6 +69,12 @@ public final class PostgresCallStore implements CallStore {
                 turn.callSid(), turn.seq(), turn.role().sql(), clean(turn.text()), Sql.timestamp(turn.startedAt()),
                 Sql.timestamp(turn.endedAt()), turn.interrupted(),
                 turn.timingsMs().isEmpty() ? null : json(turn.timingsMs())));
+    }
+
+    @Override
+    public void sessionOutcome(String callSid, String outcome) {
+        Sql.run("Could not store the session outcome of call " + callSid, () -> db.execute().update(
+                "UPDATE calls SET session_outcome = ? WHERE call_sid = ?", clean(outcome), callSid));
     }
 
     @Override
@@ -323,7 +329,7 @@ public final class PostgresCallStore implements CallStore {
                               Sql.string(row, "persona_id"), Sql.instant(row, "started_at"),
                               Sql.optionalInstant(row, "ended_at"), Sql.optionalLong(row, "duration_ms"),
                               Sql.optionalString(row, "end_reason"), Sql.string(row, "status"),
-                              Sql.optionalString(row, "summary"));
+                              Sql.optionalString(row, "summary"), Sql.optionalString(row, "session_outcome"));
     }
 
     private static TurnRecord turn(DbRow row) {

@@ -59,6 +59,7 @@ public final class TwilioWebhook implements HttpService {
     private final Optional<String> overflowNumber;
     private final CallMetrics metrics;
     private final WelcomeGreeting welcome;
+    private final java.util.function.BiConsumer<String, String> sessionOutcome;
 
     /**
      * The first words of a ConversationRelay call, which Twilio speaks from the TwiML before our socket opens:
@@ -81,11 +82,12 @@ public final class TwilioWebhook implements HttpService {
      * @param admit          reserves a place for the call with this sid; false when the instance is full
      * @param overflowNumber where calls beyond the cap are forwarded; without one they are hung up politely
      * @param welcome        the welcome greeting of a ConversationRelay call
+     * @param sessionOutcome stores a ConversationRelay session's outcome (call sid, outcome); must not block
      */
     public TwilioWebhook(SignatureCheck check, Optional<URI> publicBaseUrl, PersonaCatalog personas,
                          StreamTokens tokens, BooleanSupplier agentCanRun, BooleanSupplier draining,
                          Predicate<String> admit, Optional<String> overflowNumber, CallMetrics metrics,
-                         WelcomeGreeting welcome) {
+                         WelcomeGreeting welcome, java.util.function.BiConsumer<String, String> sessionOutcome) {
         this.check = check;
         this.publicBaseUrl = check instanceof SignatureCheck.Enforced e ? Optional.of(e.publicBaseUrl()) : publicBaseUrl;
         this.personas = personas;
@@ -96,6 +98,7 @@ public final class TwilioWebhook implements HttpService {
         this.overflowNumber = overflowNumber;
         this.metrics = metrics;
         this.welcome = welcome;
+        this.sessionOutcome = sessionOutcome;
     }
 
     @Override
@@ -184,6 +187,12 @@ public final class TwilioWebhook implements HttpService {
                            "handoffData", handoff.isBlank() ? "-" : handoff,
                            "errorCode", p.first("ErrorCode").orElse("-"),
                            "errorMessage", p.first("ErrorMessage").orElse("-")};
+        String callSid = p.first("CallSid").orElse("");
+        if (callSid.matches("CA[0-9a-fA-F]{32}")) {
+            String error = p.first("ErrorCode").map(code -> " " + code + p.first("ErrorMessage").map(m -> ": " + m).orElse(""))
+                    .orElse("");
+            sessionOutcome.accept(callSid, status + error + (handoff.isBlank() ? "" : "; handoff " + handoff));
+        }
         if (status.equals("failed")) {
             log.warn("ConversationRelay session failed", fields);
         } else {

@@ -407,6 +407,11 @@ final class CallScript implements AutoCloseable {
         }
 
         @Override
+        public void sessionOutcome(String callSid, String outcome) {
+            throw new UnsupportedOperationException("not used by a media-stream call");
+        }
+
+        @Override
         public List<PastCall> recentCalls(String fromNumber, int limit) {
             return List.of();
         }

@@ -68,7 +68,7 @@ class CallReportTest {
         String sid = "CA" + "1".repeat(32);
         StoredCall call = new StoredCall(sid, "MZ" + "1".repeat(32), "+15551230000", "+15550100001", "receptionist", T0,
                                          Optional.of(T0.plusSeconds(65)), Optional.of(65_000L), Optional.of(endReason),
-                                         status, Optional.of("Dana wants a cleaning on Tuesday."));
+                                         status, Optional.of("Dana wants a cleaning on Tuesday."), Optional.empty());
         List<TurnRecord> turns = List.of(
                 new TurnRecord(sid, 1, TurnRecord.Role.AGENT, "Hello.", T0, T0.plusSeconds(1), false, Map.of()),
                 new TurnRecord(sid, 2, TurnRecord.Role.CALLER, "I need a cleaning.", T0.plusSeconds(2), T0.plusSeconds(3), false, Map.of()),

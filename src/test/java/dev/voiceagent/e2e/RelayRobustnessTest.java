@@ -97,6 +97,31 @@ class RelayRobustnessTest {
         }
     }
 
+    @Test
+    void theSessionOutcomeIsStoredWithTheCallAndShownByTheCallApi() throws Exception {
+        try (AgentHarness h = AgentHarness.start(RelayCalls.RELAY_PERSONAS)) {
+            h.cloudflare.queueReplies("Hello there.");
+            String callSid;
+            try (RelayCalls.Call call = RelayCalls.call(h, "+15551230305")) {
+                callSid = call.callSid();
+                call.relay().prompt("Hi.");
+                call.relay().awaitReply(WAIT);
+                call.relay().hangUp();
+            }
+            h.awaitStoredCall(callSid, d -> d.call().endReason().isPresent(), "the call closed");
+            Map<String, String> form = new LinkedHashMap<>(AgentHarness.voiceForm(callSid, "+15551230305"));
+            form.put("SessionId", "VX00000000000000000000000000000002");
+            form.put("SessionStatus", "ended");
+            form.put("HandoffData", "{\"reasonCode\":\"agent-ended\"}");
+            String url = AgentHarness.PUBLIC_BASE_URL + "/twilio/relay/action";
+            assertThat(h.post("/twilio/relay/action", form, AgentHarness.sign(url, form)).statusCode(), is(200));
+
+            var stored = h.awaitStoredCall(callSid, d -> d.call().sessionOutcome().isPresent(), "the session outcome stored");
+            assertThat(stored.call().sessionOutcome().orElseThrow(), is("ended; handoff {\"reasonCode\":\"agent-ended\"}"));
+            assertThat(h.api("/calls/" + callSid, AgentHarness.ADMIN_KEY).body(), containsString("\"sessionOutcome\""));
+        }
+    }
+
     /** The sum of a metric's lines (those containing {@code labels}) on the metrics endpoint; 0 when absent. */
     static double metric(AgentHarness h, String name, String labels) throws Exception {
         String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(h.httpUri("/observe/metrics")).GET().build(),

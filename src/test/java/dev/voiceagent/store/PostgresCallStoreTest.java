@@ -76,8 +76,19 @@ class PostgresCallStoreTest {
 
         StoredCall call = store.call("CA1").orElseThrow().call();
         assertThat(call, is(new StoredCall("CA1", "MZCA1", "+15550001", "+15557777", "dental", T0, Optional.empty(),
-                                           Optional.empty(), Optional.empty(), "in_progress", Optional.empty())));
+                                           Optional.empty(), Optional.empty(), "in_progress", Optional.empty(),
+                                           Optional.empty())));
         assertThat(store.calls(Optional.empty(), 10, 0).total(), is(1L));
+    }
+
+    @Test
+    void aSessionOutcomeIsStoredWithItsCallAndTheLatestReportWins() {
+        store.open(new CallOpened("CA9", "MZCA9", "+15550001", "+15557777", "dental", T0));
+        store.sessionOutcome("CA9", "failed 64105: socket closed");
+        store.sessionOutcome("CA9", "ended; handoff {\"reasonCode\":\"agent-ended\"}");
+        store.sessionOutcome("CA-unknown", "ended");
+        assertThat(store.call("CA9").orElseThrow().call().sessionOutcome(),
+                   is(Optional.of("ended; handoff {\"reasonCode\":\"agent-ended\"}")));
     }
 
     @Test
