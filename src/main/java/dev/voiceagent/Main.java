@@ -35,8 +35,7 @@ import dev.voiceagent.store.DeferredCallStore;
 import dev.voiceagent.store.StoreException;
 import dev.voiceagent.call.CallRegistry;
 import dev.voiceagent.call.CallServices;
-import dev.voiceagent.call.MediaStreamListener;
-import dev.voiceagent.call.RelayListener;
+import dev.voiceagent.call.TwilioSocketListener;
 import dev.voiceagent.config.Settings;
 import dev.voiceagent.llm.LanguageModel;
 import dev.voiceagent.llm.WorkersAiChat;
@@ -239,8 +238,8 @@ public final class Main {
                                                                 Map.of("twilioSignatures", signatures.describe())))
                         .register("/", new CallApi(store, personas, settings.adminApiKey())))
                 .addRouting(WsRouting.builder()
-                                    .endpoint("/twilio/media", () -> new MediaStreamListener(services, handshake))
-                                    .endpoint("/twilio/relay", () -> new RelayListener(services, handshake)));
+                                    .endpoint("/twilio/media", () -> TwilioSocketListener.mediaStream(services, handshake))
+                                    .endpoint("/twilio/relay", () -> TwilioSocketListener.relay(services, handshake)));
 
         // Re-warmed after every personas edit; retried (5 s doubling to 2 min, 8 rounds) while a vendor is down.
         PhraseWarmer warmer = agentCanRun

@@ -6,10 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import dev.voiceagent.observe.CallLog;
 import dev.voiceagent.observe.CallMetrics;
@@ -19,6 +16,8 @@ import dev.voiceagent.persona.SystemPrompt;
 import dev.voiceagent.persona.TurnTaking;
 import dev.voiceagent.store.CallerHistory;
 import dev.voiceagent.store.PastCall;
+import dev.voiceagent.twilio.MalformedFrameException;
+import dev.voiceagent.twilio.MediaStreamCodec;
 import dev.voiceagent.twilio.MediaStreamSender;
 import dev.voiceagent.twilio.StreamEvent;
 import dev.voiceagent.vendor.VendorException;
@@ -54,7 +53,7 @@ import dev.voiceagent.vendor.VendorException;
  *       bounded in time. After it, the socket is closed and the call is gone from the registry.</li>
  * </ul>
  */
-public final class CallSession implements Runnable {
+public final class CallSession implements SocketCall {
 
     /** Timers only (reprompts, watchdog, keypad pauses, listening deadlines): audio is heard by {@link Hearing}. */
     private static final long TICK_MILLIS = 100;
@@ -88,8 +87,7 @@ public final class CallSession implements Runnable {
 
     private final CallServices services;
     private final MediaStreamSender out;
-    private final BlockingQueue<CallInput> inbox = new LinkedBlockingQueue<>(INBOX_CAPACITY);
-    private final AtomicLong dropped = new AtomicLong();
+    private final CallInbox<CallInput> inbox;
     private final long openedNanos;
 
     // Set once by begin(); owned by the call thread afterwards.
@@ -132,6 +130,7 @@ public final class CallSession implements Runnable {
     CallSession(CallServices services, MediaStreamSender out) {
         this.services = services;
         this.out = out;
+        this.inbox = new CallInbox<>(INBOX_CAPACITY, services.metrics());
         this.openedNanos = services.nanoTime().getAsLong();
     }
 
@@ -153,9 +152,21 @@ public final class CallSession implements Runnable {
         }
     }
 
+    /** One Twilio message: media is heard right here, anything else goes to the call thread. Reader thread. */
+    @Override
+    public void receive(String json) throws MalformedFrameException {
+        StreamEvent event = MediaStreamCodec.decode(json);
+        if (event instanceof StreamEvent.Media media) {
+            hear(media);
+        } else {
+            deliver(event);
+        }
+    }
+
     /** Tells the call thread the socket is gone. Reader thread only; never blocks. */
-    void socketClosed(String why) {
-        offer(new CallInput.SocketClosed(EndReason.SOCKET_CLOSED, why));
+    @Override
+    public void socketClosed(EndReason reason, String why) {
+        offer(new CallInput.SocketClosed(reason, why));
     }
 
     /** Ends the call (server shutdown). Any thread; never blocks. */
@@ -164,6 +175,7 @@ public final class CallSession implements Runnable {
     }
 
     /** The call's Twilio CallSid, or empty before {@code start}. */
+    @Override
     public String callSid() {
         return callSid;
     }
@@ -642,6 +654,7 @@ public final class CallSession implements Runnable {
     private void begin(StreamEvent.Start start) {
         callSid = start.callSid();
         log = new CallLog(callSid);
+        inbox.log(log);
         persona = services.personas().current().byId(start.parameter("persona"))
                 .orElseGet(() -> services.personas().current().forNumber(start.parameter("to")));
         turnTaking = persona.turnTaking();
@@ -650,7 +663,7 @@ public final class CallSession implements Runnable {
         lastActivityNanos = startedNanos;
         maxUtteranceBytes = (int) (8 * services.settings().maxUtterance().toMillis());
         playout = new Playout(out, start.streamSid(), services.settings().playoutLead(), services.settings().frame(),
-                              services.nanoTime(), () -> socketClosed("send failed"), "playout-" + callSid);
+                              services.nanoTime(), () -> socketClosed(EndReason.SOCKET_CLOSED, "send failed"), "playout-" + callSid);
         replies = new ReplyContext(services, persona, services.voices().forCall(), playout, log, this::offer);
         // Caller ID is not identity: what is remembered of a caller depends on Twilio's attestation of the number.
         memory = CallerMemory.granted(persona.memory(), Optional.of(start.parameter("verstat")).filter(v -> !v.isBlank()));
@@ -714,30 +727,18 @@ public final class CallSession implements Runnable {
         services.registry().remove(this);
         services.metrics().callEnded(reason.tag());
         log.info("call ended", "reason", reason.text(), "durationMs", (now - startedNanos) / 1_000_000,
-                 "turns", turnCount, "droppedInputs", dropped.get());
+                 "turns", turnCount, "droppedInputs", inbox.dropped());
     }
 
     private void closeSocket(int code, String reason) {
-        // A close frame can block on a stuck TCP connection; never let that hold the call thread.
-        Thread closer = Thread.ofVirtual().start(() -> out.close(code, reason));
-        try {
-            closer.join(TEARDOWN_STEP);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        CallInbox.closeSocket(out, code, reason, TEARDOWN_STEP);
     }
 
     // ---- plumbing ------------------------------------------------------------------------------------------
 
-    /** Queues input for the call thread; never blocks. A full inbox (a stalled call thread) drops it, counted. */
+    /** Queues input for the call thread; never blocks (see {@link CallInbox}). */
     private void offer(CallInput input) {
-        if (!inbox.offer(input)) {
-            services.metrics().droppedInput();
-            if (dropped.getAndIncrement() == 0) {
-                log.warn("call inbox full; dropping input (the call thread is stalled)", "input",
-                         input.getClass().getSimpleName());
-            }
-        }
+        inbox.offer(input);
     }
 
     private long now() {

@@ -6,10 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import dev.voiceagent.observe.CallLog;
 import dev.voiceagent.observe.CallMetrics;
@@ -17,6 +14,7 @@ import dev.voiceagent.persona.CallerMemory;
 import dev.voiceagent.persona.Persona;
 import dev.voiceagent.persona.SystemPrompt;
 import dev.voiceagent.store.PastCall;
+import dev.voiceagent.twilio.MalformedFrameException;
 import dev.voiceagent.twilio.MediaStreamSender;
 import dev.voiceagent.twilio.RelayCodec;
 import dev.voiceagent.twilio.RelayMessage;
@@ -46,7 +44,7 @@ import dev.voiceagent.twilio.RelayMessage;
  *       registry; the call is stored and delivered after the call like a media-stream call.</li>
  * </ul>
  */
-public final class RelaySession implements Runnable {
+public final class RelaySession implements SocketCall {
 
     static final long TICK_MILLIS = 100;
     static final int INBOX_CAPACITY = 1_000;
@@ -80,8 +78,7 @@ public final class RelaySession implements Runnable {
 
     private final CallServices services;
     private final MediaStreamSender out;
-    private final BlockingQueue<Input> inbox = new LinkedBlockingQueue<>(INBOX_CAPACITY);
-    private final AtomicLong dropped = new AtomicLong();
+    private final CallInbox<Input> inbox;
     private final long openedNanos;
 
     private volatile String callSid = "";
@@ -104,7 +101,14 @@ public final class RelaySession implements Runnable {
     RelaySession(CallServices services, MediaStreamSender out) {
         this.services = services;
         this.out = out;
+        this.inbox = new CallInbox<>(INBOX_CAPACITY, services.metrics());
         this.openedNanos = services.nanoTime().getAsLong();
+    }
+
+    /** One Twilio message, decoded and handed to the call thread. Reader thread only; never blocks. */
+    @Override
+    public void receive(String json) throws MalformedFrameException {
+        deliver(RelayCodec.decode(json));
     }
 
     /** Hands a decoded Twilio message to the call thread. Reader thread only; never blocks. */
@@ -113,7 +117,8 @@ public final class RelaySession implements Runnable {
     }
 
     /** Tells the call thread the socket is gone. Reader thread only; never blocks. */
-    void socketClosed(EndReason reason, String why) {
+    @Override
+    public void socketClosed(EndReason reason, String why) {
         offer(new Closed(reason, why));
     }
 
@@ -123,6 +128,7 @@ public final class RelaySession implements Runnable {
     }
 
     /** The call's Twilio CallSid, or empty before {@code setup}. */
+    @Override
     public String callSid() {
         return callSid;
     }
@@ -393,6 +399,7 @@ public final class RelaySession implements Runnable {
     private void begin(RelayMessage.Setup setup) {
         callSid = setup.callSid();
         log = new CallLog(callSid);
+        inbox.log(log);
         String from = setup.parameter("from").isEmpty() ? setup.from() : setup.parameter("from");
         String to = setup.parameter("to").isEmpty() ? setup.to() : setup.parameter("to");
         persona = services.personas().current().byId(setup.parameter("persona"))
@@ -436,30 +443,18 @@ public final class RelaySession implements Runnable {
         services.registry().remove(this);
         services.metrics().callEnded(reason.tag());
         log.info("call ended", "reason", reason.text(), "durationMs", (now - startedNanos) / 1_000_000,
-                 "turns", turnCount, "droppedInputs", dropped.get(), "transport", "conversation-relay");
+                 "turns", turnCount, "droppedInputs", inbox.dropped(), "transport", "conversation-relay");
     }
 
     private void closeSocket(int code, String reason) {
-        // A close frame can block on a stuck TCP connection; never let that hold the call thread.
-        Thread closer = Thread.ofVirtual().start(() -> out.close(code, reason));
-        try {
-            closer.join(TEARDOWN_STEP);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        CallInbox.closeSocket(out, code, reason, TEARDOWN_STEP);
     }
 
     // ---- plumbing ------------------------------------------------------------------------------------------
 
-    /** Queues input for the call thread; never blocks. A full inbox (a stalled call thread) drops it, counted. */
+    /** Queues input for the call thread; never blocks (see {@link CallInbox}). */
     private void offer(Input input) {
-        if (!inbox.offer(input)) {
-            services.metrics().droppedInput();
-            if (dropped.getAndIncrement() == 0) {
-                log.warn("call inbox full; dropping input (the call thread is stalled)", "input",
-                         input.getClass().getSimpleName());
-            }
-        }
+        inbox.offer(input);
     }
 
     private long now() {
