@@ -14,6 +14,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
 
 /** A live recogniser that cannot open or drops never leaves the caller unanswered. */
 class RecognizerFailureTest {
@@ -37,7 +38,7 @@ class RecognizerFailureTest {
     }
 
     @Test
-    void aRecognizerThatKeepsFailingForASecondIsGivenUpForTheCall() {
+    void aRecognizerThatKeepsFailingForASecondIsGivenUpForTheCall() throws InterruptedException {
         CallScript.ScriptedRecognizer flaky = new CallScript.ScriptedRecognizer();
         for (int i = 0; i < 50; i++) {
             flaky.openFailures.add(new VendorException("cloudflare", VendorException.Kind.SERVER_ERROR, 503, "unavailable"));
@@ -46,15 +47,22 @@ class RecognizerFailureTest {
             call.dial();
             call.greeted();
             await(() -> flaky.opens.get() >= 3, "retries");
-            call.advance(Listening.REOPEN_WITHIN);   // past the second of retries: the next failure gives up
-            await(() -> flaky.opens.get() >= 4, "one more try");
-            int tries = flaky.opens.get();
+            int atAdvance = flaky.opens.get();
+            call.advance(Listening.REOPEN_WITHIN);   // past the second of retries: the failure handled next gives up
             call.whisper.transcribesAs("Yes, that works. Thank you.");
             call.says(clip("yes_thanks"));
             call.silence(900);
 
             await(() -> call.llm.requests.size() >= 1 && call.whisper.requests.get() >= 1, "the turn answered in batch");
-            assertThat("no more tries once given up", flaky.opens.get(), is(tries));
+            // Retries come every 100 ms: a count that holds for 300 ms has stopped.
+            int tries;
+            int looks = 0;
+            do {
+                tries = flaky.opens.get();
+                Thread.sleep(300);
+            } while (flaky.opens.get() != tries && ++looks < 20);
+            assertThat("given up at the first failure after the second was over, and no more tries",
+                       tries, lessThanOrEqualTo(atAdvance + 1));
         }
     }
 
