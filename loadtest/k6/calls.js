@@ -23,7 +23,7 @@ import { clearInterval, clearTimeout, setInterval, setTimeout } from 'k6/timers'
 import { WebSocket } from 'k6/websockets';
 
 import { Playout } from './lib/playout.js';
-import { callSid, messages, parseServerMessage, parseTwiml, signatureData, streamSid } from './lib/twilio.js';
+import { callSid, callsScenario, messages, parseServerMessage, parseTwiml, signatureData, streamSid } from './lib/twilio.js';
 
 /**
  * @param {string} name
@@ -83,17 +83,7 @@ const protocolErrors = new Counter('twilio_protocol_errors');
 /** @type {import('k6/options').Options} */
 export const options = {
     scenarios: {
-        calls: {
-            executor: 'ramping-vus',
-            startVUs: 0,
-            stages: [
-                { duration: RAMP_SECONDS + 's', target: CALLS },
-                { duration: HOLD_SECONDS + 's', target: CALLS },
-            ],
-            // A VU in the middle of a call finishes it: every call ends by MAX_CALL_MS anyway.
-            gracefulRampDown: Math.ceil(MAX_CALL_MS / 1000) + 's',
-            gracefulStop: Math.ceil(MAX_CALL_MS / 1000) + 's',
-        },
+        calls: callsScenario(CALLS, RAMP_SECONDS, HOLD_SECONDS, MAX_CALL_MS),
     },
     thresholds: {
         call_success: ['rate==1'],

@@ -20,7 +20,7 @@ import { Counter, Rate, Trend } from 'k6/metrics';
 import { clearTimeout, setTimeout } from 'k6/timers';
 import { WebSocket } from 'k6/websockets';
 
-import { callSid, parseRelayMessage, parseRelayTwiml, relayMessages, signatureData } from './lib/twilio.js';
+import { callSid, callsScenario, parseRelayMessage, parseRelayTwiml, relayMessages, signatureData } from './lib/twilio.js';
 
 /**
  * @param {string} name
@@ -69,16 +69,7 @@ const protocolErrors = new Counter('relay_protocol_errors');
 /** @type {import('k6/options').Options} */
 export const options = {
     scenarios: {
-        calls: {
-            executor: 'ramping-vus',
-            startVUs: 0,
-            stages: [
-                { duration: RAMP_SECONDS + 's', target: CALLS },
-                { duration: HOLD_SECONDS + 's', target: CALLS },
-            ],
-            gracefulRampDown: Math.ceil(MAX_CALL_MS / 1000) + 's',
-            gracefulStop: Math.ceil(MAX_CALL_MS / 1000) + 's',
-        },
+        calls: callsScenario(CALLS, RAMP_SECONDS, HOLD_SECONDS, MAX_CALL_MS),
     },
     thresholds: {
         call_success: ['rate==1'],

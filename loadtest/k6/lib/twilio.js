@@ -82,6 +82,25 @@ function unescapeXml(s) {
         e === 'lt' ? '<' : e === 'gt' ? '>' : e === 'quot' ? '"' : e === 'apos' ? "'" : '&');
 }
 
+/**
+ * The calls scenario both k6 scripts run: ramp to `calls` virtual users (one call per iteration), hold, and let a
+ * VU in the middle of a call finish it (every call ends within `maxCallMs`).
+ * @param {number} calls @param {number} rampSeconds @param {number} holdSeconds @param {number} maxCallMs
+ * @returns {import('k6/options').Scenario}
+ */
+export function callsScenario(calls, rampSeconds, holdSeconds, maxCallMs) {
+    return {
+        executor: /** @type {const} */ ('ramping-vus'),
+        startVUs: 0,
+        stages: [
+            { duration: rampSeconds + 's', target: calls },
+            { duration: holdSeconds + 's', target: calls },
+        ],
+        gracefulRampDown: Math.ceil(maxCallMs / 1000) + 's',
+        gracefulStop: Math.ceil(maxCallMs / 1000) + 's',
+    };
+}
+
 /** A fresh stream id: MZ and 32 hex digits, like Twilio's. @param {number} n */
 export function streamSid(n) {
     return 'MZ' + hex32(n);

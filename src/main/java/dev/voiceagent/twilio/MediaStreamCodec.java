@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -41,15 +40,7 @@ public final class MediaStreamCodec {
         if (media != null) {
             return media;
         }
-        JsonNode root;
-        try {
-            root = JSON.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new MalformedFrameException("not JSON: " + e.getOriginalMessage());
-        }
-        if (root == null || !root.isObject()) {
-            throw new MalformedFrameException("not a JSON object");
-        }
+        JsonNode root = TwilioJson.object(text);
         String event = text(root, "event");
         return switch (event) {
             case "connected" -> new StreamEvent.Connected(optional(root, "protocol"), optional(root, "version"));

@@ -4,7 +4,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -32,15 +31,7 @@ public final class RelayCodec {
      *                                 its type requires (the message says which)
      */
     public static RelayMessage decode(String text) throws MalformedFrameException {
-        JsonNode root;
-        try {
-            root = JSON.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new MalformedFrameException("not JSON: " + e.getOriginalMessage());
-        }
-        if (root == null || !root.isObject()) {
-            throw new MalformedFrameException("not a JSON object");
-        }
+        JsonNode root = TwilioJson.object(text);
         String type = required(root, "type");
         return switch (type) {
             case "setup" -> setup(root);
