@@ -2,8 +2,6 @@ package dev.voiceagent.store;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.sql.SQLException;
 import java.util.concurrent.CompletableFuture;
@@ -15,9 +13,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import io.helidon.config.Config;
-import io.helidon.config.ConfigSources;
 import io.helidon.dbclient.DbClient;
+import io.helidon.dbclient.jdbc.JdbcClientBuilder;
 
 /**
  * The server's database, ready to use: {@link #open} connects to {@code DATABASE_URL} when it is set and
@@ -207,30 +204,13 @@ public final class Database implements AutoCloseable {
      * unreachable database fails here.
      */
     static DbClient connect(DatabaseUrl url) {
-        Map<String, String> settings = new HashMap<>();
-        settings.put("source", "jdbc");
-        settings.put("connection.url", url.jdbcUrl());
-        settings.put("connection.username", url.username());
-        settings.put("connection.password", url.password());
-        // HikariConfig properties
-        settings.put("connection.poolName", "voice-agent-db");
-        settings.put("connection.maximumPoolSize", Integer.toString(MAX_POOL_SIZE));
-        settings.put("connection.minimumIdle", "1");
-        settings.put("connection.connectionTimeout", Long.toString(CONNECTION_TIMEOUT.toMillis()));
-        settings.put("connection.validationTimeout", "1000");
-        // pgjdbc driver properties; a parameter given in the URL itself wins over these
-        settings.put("connection.dataSource.socketTimeout", Long.toString(SOCKET_TIMEOUT.toSeconds()));
-        settings.put("connection.dataSource.tcpKeepAlive", "true");
-        settings.put("connection.dataSource.ApplicationName", "voice-agent");
-        // Only these values, and taken literally: a password may contain "${...}".
-        Config config = Config.builder(ConfigSources.create(settings))
-                .disableEnvironmentVariablesSource()
-                .disableSystemPropertiesSource()
-                .disableValueResolving()
-                .disableKeyResolving()
-                .disableFilterServices()
-                .build();
-        return DbClient.create(config);
+        HikariPool pool = new HikariPool(url, MAX_POOL_SIZE, CONNECTION_TIMEOUT, SOCKET_TIMEOUT);
+        try {
+            return JdbcClientBuilder.create().connectionPool(pool).build();
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
     }
 
     /**
