@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: the Maven build (unit tests and full-socket conversations against local fake
-# vendors), then the k6 load scripts' type-check against the k6 API types (loadtest/typecheck.sh).
+# Runs the whole test suite: the Maven build (unit tests, full-socket conversations against local fake
+# vendors, and the console and web phone driven in headless Chromium), then the k6 load scripts' type-check
+# against the k6 API types (loadtest/typecheck.sh). Installs Debian's chromium and the pinned npm packages of
+# browser-tests/ first when they are missing (scripts/browser-deps.sh).
 # Fails if either fails. The load run itself (loadtest/run.sh) is not part of it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/java-home.sh
+bash scripts/browser-deps.sh
 mvn -B -ntp verify "$@"
 bash loadtest/typecheck.sh
