@@ -39,20 +39,49 @@ public final class CallJournal implements AutoCloseable {
     private final AtomicInteger outstanding = new AtomicInteger();
     private volatile boolean databaseDown;
     private final Thread writer;
+    private final Observer observer;
+
+    /**
+     * Told of each record as a call thread hands it over, before it is stored (for live views of calls in
+     * progress). Runs on the call's thread: implementations must return at once, never block and never throw.
+     */
+    public interface Observer {
+
+        /** An observer that ignores everything. */
+        Observer NONE = new Observer() {
+        };
+
+        default void opened(CallOpened call) {
+        }
+
+        default void turn(TurnRecord turn) {
+        }
+
+        default void closed(CallClosed call) {
+        }
+    }
 
     public CallJournal(CallStore store, int capacity) {
+        this(store, capacity, Observer.NONE);
+    }
+
+    /** A journal that also tells {@code observer} of every call opened, turn and close as it is handed over. */
+    public CallJournal(CallStore store, int capacity, Observer observer) {
         this.store = store;
+        this.observer = observer;
         this.queue = new LinkedBlockingQueue<>(capacity);
         this.writer = Thread.ofVirtual().name("call-journal").start(this::writeLoop);
     }
 
     /** The call has started. Never blocks. */
     public void opened(CallOpened call) {
+        observe(() -> observer.opened(call));
         enqueue(s -> s.open(call), call.callSid());
     }
 
     /** A turn is over. Never blocks. */
     public void turn(TurnRecord turn) {
+        observe(() -> observer.turn(turn));
         enqueue(s -> s.addTurn(turn), turn.callSid());
     }
 
@@ -63,6 +92,7 @@ public final class CallJournal implements AutoCloseable {
 
     /** The call has ended; its after-call work is queued with it. Never blocks. */
     public void closed(CallClosed call, Instant giveUpAt) {
+        observe(() -> observer.closed(call));
         enqueue(s -> s.close(call, giveUpAt), call.callSid());
     }
 
@@ -108,6 +138,15 @@ public final class CallJournal implements AutoCloseable {
     @Override
     public void close() {
         close(Duration.ofSeconds(5));
+    }
+
+    /** An observer's failure is logged and never reaches the call. */
+    private static void observe(Runnable notify) {
+        try {
+            notify.run();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "call journal observer failed", e);
+        }
     }
 
     private void enqueue(Consumer<CallStore> write, String callSid) {
