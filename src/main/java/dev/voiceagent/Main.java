@@ -19,6 +19,9 @@ import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.websocket.WsRouting;
 
 import dev.voiceagent.api.CallApi;
+import dev.voiceagent.console.ConsoleAccess;
+import dev.voiceagent.console.ConsoleService;
+import dev.voiceagent.live.LiveCalls;
 import dev.voiceagent.crm.CallWebhook;
 import dev.voiceagent.crm.ContactCrm;
 import dev.voiceagent.crm.DeliveryWorker;
@@ -143,7 +146,9 @@ public final class Main {
             throw e;
         }
         CallStore store = new DeferredCallStore(database);
-        CallJournal journal = new CallJournal(store, 100_000);
+        // Calls in progress for the live console, fed by what the calls record (both transports record through the journal).
+        LiveCalls live = new LiveCalls();
+        CallJournal journal = new CallJournal(store, 100_000, live);
         CallMetrics metrics = CallMetrics.global();
         Settings.Calls calls = settings.calls();
 
@@ -218,6 +223,8 @@ public final class Main {
         }
 
         HandshakeVerifier handshake = new HandshakeVerifier(signatures);
+        // One gate for the console's pages, its data and the web phone's socket.
+        ConsoleAccess consoleAccess = new ConsoleAccess(settings.adminApiKey(), settings.publicBaseUrl(), Clock.systemUTC());
         LOG.info("admission: at most " + settings.admission().maxConcurrentCalls() + " concurrent calls; beyond that "
                  + settings.admission().overflowNumber().map(n -> "calls are forwarded to OVERFLOW_NUMBER")
                          .orElse("callers hear that the lines are busy"));
@@ -236,7 +243,8 @@ public final class Main {
                         .register("/observe", new HealthService(vendors, personas, registry::size, agentCanRun,
                                                                 registry::draining, () -> storageCheck(database, journal, worker),
                                                                 Map.of("twilioSignatures", signatures.describe())))
-                        .register("/", new CallApi(store, personas, settings.adminApiKey())))
+                        .register("/", new CallApi(store, personas, settings.adminApiKey()))
+                        .register("/", new ConsoleService(consoleAccess, store, personas, live)))
                 .addRouting(WsRouting.builder()
                                     .endpoint("/twilio/media", () -> TwilioSocketListener.mediaStream(services, handshake))
                                     .endpoint("/twilio/relay", () -> TwilioSocketListener.relay(services, handshake)));
@@ -246,7 +254,8 @@ public final class Main {
                 ? PhraseWarmer.start(personas, voices, elevenLabs.isPresent(), Duration.ofSeconds(5),
                                      Duration.ofMinutes(2), 8)
                 : PhraseWarmer.none();
-        return new Agent(personas, registry, warmer, calls.drainTimeout(), database, store, journal, worker);
+        return new Agent(personas, registry, warmer, calls.drainTimeout(), database, store, journal, worker, live,
+                         consoleAccess);
     }
 
     /** Signature checks as settled by {@link Settings}: enforced, or off only when explicitly asked for. */
@@ -312,7 +321,8 @@ public final class Main {
 
     /** The running parts of the agent that outlive {@link #setup}. */
     public record Agent(PersonaCatalog personas, CallRegistry calls, PhraseWarmer warmer, Duration drainTimeout,
-                        Database database, CallStore store, CallJournal journal, DeliveryWorker worker)
+                        Database database, CallStore store, CallJournal journal, DeliveryWorker worker, LiveCalls live,
+                        ConsoleAccess consoleAccess)
             implements AutoCloseable {
 
         /** After the drain, calls still going are ended and get this long to hang up and close. */
@@ -351,6 +361,7 @@ public final class Main {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            live.close(); // ends the console's live streams, so the server stops at once
             bounded("stopping the HTTP server", server::stop, HTTP_STOP_WAIT);
             bounded("closing storage and background work", this::close, CLOSE_WAIT);
             LOG.info("shut down");
@@ -370,6 +381,7 @@ public final class Main {
         /** Stops the background parts; the calls' last records get a few seconds to reach the database. */
         @Override
         public void close() {
+            live.close();
             warmer.close();
             personas.close();
             journal.close(Duration.ofSeconds(5));
