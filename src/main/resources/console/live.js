@@ -78,7 +78,10 @@ function follow() {
   const source = new EventSource('/console/api/live');
   source.addEventListener('open', () => setStatus('live', 'ok'));
   source.addEventListener('snapshot', e => snapshot(JSON.parse(e.data)));
-  source.addEventListener('started', e => addCall(JSON.parse(e.data)));
+  source.addEventListener('started', e => {
+    addCall(JSON.parse(e.data));
+    setTimeout(() => loadHistory(offset), 800); // listed as live in the history too, once stored
+  });
   source.addEventListener('turn', e => addTurn(JSON.parse(e.data)));
   source.addEventListener('ended', e => endCall(JSON.parse(e.data).callSid));
   source.addEventListener('error', async () => {
