@@ -104,6 +104,7 @@ public final class ConsoleService implements HttpService {
                 .post("/console/login", (req, res) -> signIn(req, res, limit))
                 .post("/console/logout", this::signOut)
                 .get("/console", page("live.html"))
+                .get("/console/", (req, res) -> redirect(res, "/console"))
                 .get("/console/calls/{callSid}", page("call.html"))
                 .get("/console/personas", page("personas.html"))
                 .any("/console/api/*", this::authorizeData)
