@@ -19,6 +19,8 @@ import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.websocket.WsRouting;
 
 import dev.voiceagent.api.CallApi;
+import dev.voiceagent.console.phone.WebPhone;
+import dev.voiceagent.edge.PhoneAccess;
 import dev.voiceagent.crm.CallWebhook;
 import dev.voiceagent.crm.ContactCrm;
 import dev.voiceagent.crm.DeliveryWorker;
@@ -218,6 +220,9 @@ public final class Main {
         }
 
         HandshakeVerifier handshake = new HandshakeVerifier(signatures);
+        // TEMPORARY until the console session is wired: loopback only without ADMIN_API_KEY, else the key as the
+        // va_session cookie. Swap for the console's session check (see PhoneAccess).
+        PhoneAccess phoneAccess = PhoneAccess.loopbackOrAdminKeyCookie(settings.adminApiKey());
         LOG.info("admission: at most " + settings.admission().maxConcurrentCalls() + " concurrent calls; beyond that "
                  + settings.admission().overflowNumber().map(n -> "calls are forwarded to OVERFLOW_NUMBER")
                          .orElse("callers hear that the lines are busy"));
@@ -236,10 +241,12 @@ public final class Main {
                         .register("/observe", new HealthService(vendors, personas, registry::size, agentCanRun,
                                                                 registry::draining, () -> storageCheck(database, journal, worker),
                                                                 Map.of("twilioSignatures", signatures.describe())))
+                        .register(WebPhone.PATH, new WebPhone(personas, phoneAccess))
                         .register("/", new CallApi(store, personas, settings.adminApiKey())))
                 .addRouting(WsRouting.builder()
                                     .endpoint("/twilio/media", () -> TwilioSocketListener.mediaStream(services, handshake))
-                                    .endpoint("/twilio/relay", () -> TwilioSocketListener.relay(services, handshake)));
+                                    .endpoint("/twilio/relay", () -> TwilioSocketListener.relay(services, handshake))
+                                    .endpoint(WebPhone.SOCKET_PATH, () -> TwilioSocketListener.webPhone(services, phoneAccess)));
 
         // Re-warmed after every personas edit; retried (5 s doubling to 2 min, 8 rounds) while a vendor is down.
         PhraseWarmer warmer = agentCanRun
