@@ -158,7 +158,7 @@ public final class CallApi implements HttpService {
     private void getCall(ServerRequest req, ServerResponse res) {
         String sid = req.path().pathParameters().get("callSid");
         if (!CALL_SID.matcher(sid).matches()) {
-            error(res, Status.BAD_REQUEST_400, "a call sid is 'CA' followed by 32 hex digits");
+            error(res, Status.BAD_REQUEST_400, "a call sid is 'CA' followed by 32 hex digits ('WC' for a web phone call)");
             return;
         }
         try {
