@@ -21,6 +21,8 @@ import io.helidon.webserver.websocket.WsRouting;
 import dev.voiceagent.api.CallApi;
 import dev.voiceagent.console.ConsoleAccess;
 import dev.voiceagent.console.ConsoleService;
+import dev.voiceagent.console.phone.WebPhone;
+import dev.voiceagent.edge.PhoneAccess;
 import dev.voiceagent.live.LiveCalls;
 import dev.voiceagent.crm.CallWebhook;
 import dev.voiceagent.crm.ContactCrm;
@@ -223,8 +225,9 @@ public final class Main {
         }
 
         HandshakeVerifier handshake = new HandshakeVerifier(signatures);
-        // One gate for the console's pages, its data and the web phone's socket.
+        // One gate for the console's pages, its data and the web phone's page and socket.
         ConsoleAccess consoleAccess = new ConsoleAccess(settings.adminApiKey(), settings.publicBaseUrl(), Clock.systemUTC());
+        PhoneAccess phoneAccess = consoleAccess::allows;
         LOG.info("admission: at most " + settings.admission().maxConcurrentCalls() + " concurrent calls; beyond that "
                  + settings.admission().overflowNumber().map(n -> "calls are forwarded to OVERFLOW_NUMBER")
                          .orElse("callers hear that the lines are busy"));
@@ -243,11 +246,13 @@ public final class Main {
                         .register("/observe", new HealthService(vendors, personas, registry::size, agentCanRun,
                                                                 registry::draining, () -> storageCheck(database, journal, worker),
                                                                 Map.of("twilioSignatures", signatures.describe())))
+                        .register(WebPhone.PATH, new WebPhone(personas, phoneAccess))
                         .register("/", new CallApi(store, personas, settings.adminApiKey()))
                         .register("/", new ConsoleService(consoleAccess, store, personas, live)))
                 .addRouting(WsRouting.builder()
                                     .endpoint("/twilio/media", () -> TwilioSocketListener.mediaStream(services, handshake))
-                                    .endpoint("/twilio/relay", () -> TwilioSocketListener.relay(services, handshake)));
+                                    .endpoint("/twilio/relay", () -> TwilioSocketListener.relay(services, handshake))
+                                    .endpoint(WebPhone.SOCKET_PATH, () -> TwilioSocketListener.webPhone(services, phoneAccess)));
 
         // Re-warmed after every personas edit; retried (5 s doubling to 2 min, 8 rounds) while a vendor is down.
         PhraseWarmer warmer = agentCanRun

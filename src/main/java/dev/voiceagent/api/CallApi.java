@@ -44,7 +44,7 @@ public final class CallApi implements HttpService {
     /** The API is read-only; a body is never needed. */
     public static final int MAX_BODY_BYTES = 4 * 1024;
     private static final Pattern PHONE = Pattern.compile("\\+?[0-9]{3,16}");
-    private static final Pattern CALL_SID = Pattern.compile("CA[0-9a-fA-F]{32}");
+    private static final Pattern CALL_SID = Pattern.compile("(CA|WC)[0-9a-fA-F]{32}");   // WC: a web phone call
     private static final Pattern PERSONA_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     private final CallStore store;
@@ -158,7 +158,7 @@ public final class CallApi implements HttpService {
     private void getCall(ServerRequest req, ServerResponse res) {
         String sid = req.path().pathParameters().get("callSid");
         if (!CALL_SID.matcher(sid).matches()) {
-            error(res, Status.BAD_REQUEST_400, "a call sid is 'CA' followed by 32 hex digits");
+            error(res, Status.BAD_REQUEST_400, "a call sid is 'CA' followed by 32 hex digits ('WC' for a web phone call)");
             return;
         }
         try {

@@ -65,6 +65,7 @@ final class Views {
     static ObjectNode call(StoredCall c, ObjectMapper json) {
         ObjectNode n = json.createObjectNode();
         n.put("callSid", c.callSid());
+        n.put("channel", c.channel().sql());
         n.put("from", c.from());
         n.put("to", c.to());
         n.put("persona", c.personaId());

@@ -5,17 +5,20 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 import dev.voiceagent.store.CallClosed;
 import dev.voiceagent.store.CallJournal;
 import dev.voiceagent.store.CallOpened;
+import dev.voiceagent.store.Channel;
 import dev.voiceagent.store.TurnRecord;
 import dev.voiceagent.twilio.StreamEvent;
 
 /**
  * Hands one call's turns to the {@link CallJournal} as they finish, numbering them and turning the call's
- * monotonic timestamps into wall-clock instants. Call thread only; never blocks.
+ * monotonic timestamps into wall-clock instants, and shows each to {@code shown} (the web phone's live transcript;
+ * a no-op for phone calls). Call thread only; never blocks on the database.
  */
 final class CallRecorder {
 
@@ -25,12 +28,14 @@ final class CallRecorder {
     private final Duration giveUpAfter;
     private final String callSid;
     private final long startedNanos;
+    private final Consumer<TurnRecord> shown;
     private int seq;
 
+    /** A phone call's recorder. */
     CallRecorder(CallJournal journal, Clock clock, LongSupplier nanoTime, Duration giveUpAfter,
                  StreamEvent.Start start, String personaId, long startedNanos) {
         this(journal, clock, nanoTime, giveUpAfter, start.callSid(), start.streamSid(), start.parameter("from"),
-             start.parameter("to"), personaId, startedNanos);
+             start.parameter("to"), personaId, startedNanos, Channel.PHONE, turn -> { });
     }
 
     /**
@@ -38,29 +43,47 @@ final class CallRecorder {
      */
     CallRecorder(CallJournal journal, Clock clock, LongSupplier nanoTime, Duration giveUpAfter, String callSid,
                  String streamSid, String from, String to, String personaId, long startedNanos) {
+        this(journal, clock, nanoTime, giveUpAfter, callSid, streamSid, from, to, personaId, startedNanos,
+             Channel.PHONE, turn -> { });
+    }
+
+    /**
+     * @param from    the caller's number; empty for a web call
+     * @param channel how the caller reached us, stored with the call
+     * @param shown   sees each turn right after it is handed to the journal; must not block for long
+     */
+    CallRecorder(CallJournal journal, Clock clock, LongSupplier nanoTime, Duration giveUpAfter, String callSid,
+                 String streamSid, String from, String to, String personaId, long startedNanos, Channel channel,
+                 Consumer<TurnRecord> shown) {
+        this.shown = shown;
         this.journal = journal;
         this.clock = clock;
         this.nanoTime = nanoTime;
         this.giveUpAfter = giveUpAfter;
         this.callSid = callSid;
         this.startedNanos = startedNanos;
-        journal.opened(new CallOpened(callSid, streamSid, from, to, personaId, instant(startedNanos)));
+        journal.opened(new CallOpened(callSid, streamSid, from, to, personaId, instant(startedNanos), channel));
     }
 
     /** What the caller said (or pressed) between {@code fromNanos} and {@code toNanos}. */
     void caller(String text, long fromNanos, long toNanos) {
         if (!text.isBlank()) {
-            journal.turn(new TurnRecord(callSid, ++seq, TurnRecord.Role.CALLER, text, instant(fromNanos),
-                                        instant(toNanos), false, Map.of()));
+            record(new TurnRecord(callSid, ++seq, TurnRecord.Role.CALLER, text, instant(fromNanos),
+                                  instant(toNanos), false, Map.of()));
         }
     }
 
     /** What of a reply the caller heard; {@code timings} are the stages of an answer (empty for phrases). */
     void agent(String heard, long fromNanos, long toNanos, boolean interrupted, Map<String, Long> timings) {
         if (!heard.isBlank()) {
-            journal.turn(new TurnRecord(callSid, ++seq, TurnRecord.Role.AGENT, heard, instant(fromNanos),
-                                        instant(toNanos), interrupted, timings));
+            record(new TurnRecord(callSid, ++seq, TurnRecord.Role.AGENT, heard, instant(fromNanos),
+                                  instant(toNanos), interrupted, timings));
         }
+    }
+
+    private void record(TurnRecord turn) {
+        journal.turn(turn);
+        shown.accept(turn);
     }
 
     void closed(String reason, long nowNanos) {

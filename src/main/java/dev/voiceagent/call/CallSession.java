@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import dev.voiceagent.observe.CallLog;
 import dev.voiceagent.observe.CallMetrics;
@@ -15,6 +16,7 @@ import dev.voiceagent.persona.Persona;
 import dev.voiceagent.persona.SystemPrompt;
 import dev.voiceagent.persona.TurnTaking;
 import dev.voiceagent.store.CallerHistory;
+import dev.voiceagent.store.Channel;
 import dev.voiceagent.store.PastCall;
 import dev.voiceagent.twilio.MalformedFrameException;
 import dev.voiceagent.twilio.MediaStreamCodec;
@@ -51,6 +53,11 @@ import dev.voiceagent.vendor.VendorException;
  *   <li>{@link #finish} runs exactly once, on the call thread, however the call ends (Twilio {@code stop},
  *       close frame, failed send, inbound-silence watchdog, time limit, error). Every teardown step is
  *       bounded in time. After it, the socket is closed and the call is gone from the registry.</li>
+ *   <li>A {@linkplain Channel#WEB web phone} call runs the same loop. It differs only at the edges: {@code start}
+ *       needs no stream token (the socket was admitted by the console session) but a web call sid
+ *       ({@code WC} + 32 hex digits) and a known persona, and takes its place under the call cap there; it has no
+ *       numbers and no caller memory; ending it closes the socket instead of asking Twilio to hang up; and each
+ *       stored turn is also sent to the page ({@link MediaStreamCodec#transcript}).</li>
  * </ul>
  */
 public final class CallSession implements SocketCall {
@@ -61,6 +68,8 @@ public final class CallSession implements SocketCall {
     private static final int MAX_HISTORY = 40;
     private static final Duration MARK_GRACE = Duration.ofSeconds(2);
     private static final Duration TEARDOWN_STEP = Duration.ofSeconds(1);
+    /** The call sid a web phone makes up: never a Twilio one (CA...), so it cannot touch a phone call's record. */
+    private static final Pattern WEB_CALL_SID = Pattern.compile("WC[0-9a-f]{32}");
 
     /**
      * An answer started while the caller pauses, held until their turn is known to be over.
@@ -87,6 +96,7 @@ public final class CallSession implements SocketCall {
 
     private final CallServices services;
     private final MediaStreamSender out;
+    private final Channel channel;
     private final CallInbox<CallInput> inbox;
     private final long openedNanos;
 
@@ -128,8 +138,13 @@ public final class CallSession implements SocketCall {
     private boolean finished;
 
     CallSession(CallServices services, MediaStreamSender out) {
+        this(services, out, Channel.PHONE);
+    }
+
+    CallSession(CallServices services, MediaStreamSender out, Channel channel) {
         this.services = services;
         this.out = out;
+        this.channel = channel;
         this.inbox = new CallInbox<>(INBOX_CAPACITY, services.metrics());
         this.openedNanos = services.nanoTime().getAsLong();
     }
@@ -630,6 +645,9 @@ public final class CallSession implements SocketCall {
                 return Optional.empty();
             }
             if (input instanceof CallInput.FromTwilio(StreamEvent.Start start)) {
+                if (channel == Channel.WEB) {
+                    return admitWebCall(start);
+                }
                 if (!services.tokens().redeem(start.parameter("token"), start.callSid())) {
                     new CallLog(start.callSid()).warn("media stream refused: missing, expired or reused stream token");
                     return reject("token", 1008, "stream not authorized");
@@ -645,6 +663,32 @@ public final class CallSession implements SocketCall {
         }
     }
 
+    /**
+     * A web phone's {@code start}: the socket was admitted by the console session, so no token; the call takes its
+     * place under the cap here (there is no webhook to reserve one), or is refused with 1013 (try again later).
+     */
+    private Optional<StreamEvent.Start> admitWebCall(StreamEvent.Start start) {
+        CallLog refusal = new CallLog(start.callSid());
+        if (!WEB_CALL_SID.matcher(start.callSid()).matches()) {
+            refusal.warn("web call refused: the call sid must be WC and 32 lower-case hex digits");
+            return reject("web-call-sid", 1008, "bad web call sid");
+        }
+        if (!start.encoding().equalsIgnoreCase("audio/x-mulaw") || start.sampleRate() != 8000) {
+            refusal.warn("web call refused: unsupported audio format", "encoding", start.encoding(),
+                         "sampleRate", start.sampleRate());
+            return reject("format", 1003, "unsupported media format");
+        }
+        if (services.personas().current().byId(start.parameter("persona")).isEmpty()) {
+            refusal.warn("web call refused: unknown persona", "persona", start.parameter("persona"));
+            return reject("persona", 1008, "unknown persona");
+        }
+        if (services.registry().draining() || !services.registry().admit(start.callSid())) {
+            refusal.warn("web call refused: " + (services.registry().draining() ? "server draining" : "at the call cap"));
+            return reject("capacity", 1013, "lines busy, try again later");
+        }
+        return Optional.of(start);
+    }
+
     private Optional<StreamEvent.Start> reject(String why, int code, String reason) {
         services.metrics().rejectedSocket(why);
         closeSocket(code, reason);
@@ -657,6 +701,9 @@ public final class CallSession implements SocketCall {
         inbox.log(log);
         persona = services.personas().current().byId(start.parameter("persona"))
                 .orElseGet(() -> services.personas().current().forNumber(start.parameter("to")));
+        // A web call has no numbers, whatever its parameters say: the channel is the socket's path, never a parameter.
+        String from = channel == Channel.WEB ? "" : start.parameter("from");
+        String to = channel == Channel.WEB ? "" : start.parameter("to");
         turnTaking = persona.turnTaking();
         startedNanos = now();
         lastInboundNanos = startedNanos;
@@ -666,13 +713,15 @@ public final class CallSession implements SocketCall {
                               services.nanoTime(), () -> socketClosed(EndReason.SOCKET_CLOSED, "send failed"), "playout-" + callSid);
         replies = new ReplyContext(services, persona, services.voices().forCall(), playout, log, this::offer);
         // Caller ID is not identity: what is remembered of a caller depends on Twilio's attestation of the number.
-        memory = CallerMemory.granted(persona.memory(), Optional.of(start.parameter("verstat")).filter(v -> !v.isBlank()));
-        history = memory == CallerMemory.OFF ? List.of() : services.history().recall(start.parameter("from"));
-        conversation = new Conversation(SystemPrompt.of(persona, start.parameter("from"),
+        memory = channel == Channel.WEB ? CallerMemory.OFF
+                : CallerMemory.granted(persona.memory(), Optional.of(start.parameter("verstat")).filter(v -> !v.isBlank()));
+        history = memory == CallerMemory.OFF ? List.of() : services.history().recall(from);
+        conversation = new Conversation(SystemPrompt.of(persona, from,
                                                         ZonedDateTime.now(services.clock().withZone(persona.timeZone())),
                                                         memory.remembersCalls() ? history : List.of()), MAX_HISTORY);
         recorder = new CallRecorder(services.journal(), services.clock(), services.nanoTime(), services.afterCallGiveUp(),
-                                    start, persona.id(), startedNanos);
+                                    callSid, start.streamSid(), from, to, persona.id(), startedNanos, channel,
+                                    channel == Channel.WEB ? turn -> showTurn(start.streamSid(), turn) : turn -> { });
         Hearing ears = new Hearing(turnTaking, maxUtteranceBytes, this::offer);
         Listening.Recognizer wanted = Listening.Recognizer.of(persona.stt().model());
         listening = new Listening(wanted, services.recognizers().forModel(persona.stt().model()), ears, this::offer, log,
@@ -681,11 +730,24 @@ public final class CallSession implements SocketCall {
         listening.start();
         services.registry().add(this);
         services.metrics().callStarted();
-        log.info("call started", "persona", persona.id(), "from", start.parameter("from"), "to", start.parameter("to"),
+        log.info("call started", "channel", channel.sql(), "persona", persona.id(), "from", from, "to", to,
                  "streamSid", start.streamSid(), "recognizer", listening.recognizer());
     }
 
+    /** The web phone's live transcript: best effort, a socket that is gone is noticed by the sender anyway. */
+    private void showTurn(String streamSid, dev.voiceagent.store.TurnRecord turn) {
+        try {
+            out.send(MediaStreamCodec.transcript(streamSid, turn.role().sql(), turn.text(), turn.interrupted()));
+        } catch (RuntimeException e) {
+            log.debug("transcript not sent: socket gone");
+        }
+    }
+
     private void hangUp() {
+        if (channel == Channel.WEB) {
+            log.info("hanging up the web call");   // closing the socket (finish) ends it: there is no phone line
+            return;
+        }
         log.info("hanging up");
         try {
             services.callControl().hangUp(callSid);

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.voiceagent.call.EndReason;
 import dev.voiceagent.persona.Persona;
 import dev.voiceagent.store.CallDetail;
+import dev.voiceagent.store.Channel;
 import dev.voiceagent.store.StoredCall;
 import dev.voiceagent.store.TurnRecord;
 
@@ -50,7 +51,7 @@ public final class CallReport {
     public static String note(CallDetail detail, Optional<Persona> persona) {
         StoredCall call = detail.call();
         StringBuilder n = new StringBuilder();
-        n.append("Phone call with ").append(persona.map(Persona::displayName).orElse(call.personaId()))
+        n.append(call.channel() == Channel.WEB ? "Web phone call with " : "Phone call with ").append(persona.map(Persona::displayName).orElse(call.personaId()))
                 .append(" on ").append(WHEN.format(call.startedAt()));
         call.durationMs().ifPresent(ms -> n.append(", ").append(duration(ms)));
         n.append(" (").append(outcome(call).replace('-', ' ')).append(")\n\n");
@@ -96,6 +97,7 @@ public final class CallReport {
         StoredCall call = detail.call();
         ObjectNode root = json.createObjectNode();
         root.put("callSid", call.callSid());
+        root.put("channel", call.channel().sql());
         root.put("from", call.from());
         root.put("to", call.to());
         root.put("persona", call.personaId());

@@ -22,6 +22,7 @@ import dev.voiceagent.persona.FactSpec;
 import dev.voiceagent.persona.Persona;
 import dev.voiceagent.persona.PersonaCatalog;
 import dev.voiceagent.store.CallDetail;
+import dev.voiceagent.store.Channel;
 import dev.voiceagent.store.CallStore;
 import dev.voiceagent.store.CallerHistory;
 import dev.voiceagent.store.Delivery;
@@ -31,7 +32,7 @@ import dev.voiceagent.vendor.VendorException;
 
 /**
  * Does the work a finished call leaves in the outbox, durably: extraction first, then GoHighLevel and the
- * webhook. One background virtual thread claims due rows; each row is worked on its own virtual thread.
+ * webhook (a web phone call, having no number, skips GoHighLevel). One background virtual thread claims due rows; each row is worked on its own virtual thread.
  * <p>
  * Every attempt starts from the progress stored for the row, and each step's result is stored before the
  * next step runs, so after a failure or a restart the work resumes where it stopped: the contact is not
@@ -203,7 +204,8 @@ public final class DeliveryWorker implements AutoCloseable {
             List<FactSpec> facts = personas.current().byId(call.call().personaId()).map(Persona::collect).orElse(List.of());
             result = extractor.get().extract(settings.extractionModel(), facts, CallReport.transcript(call.turns()));
         }
-        store.extracted(d.id(), d.callSid(), result.summary(), result.facts(), followUps(), giveUpAt());
+        store.extracted(d.id(), d.callSid(), result.summary(), result.facts(), followUps(call.call().channel()),
+                        giveUpAt());
         metrics.afterCall(d.target(), "delivered");
         LOG.info("call summarised: " + d.callSid() + " (" + result.facts().size() + " fact(s))");
     }
@@ -252,9 +254,16 @@ public final class DeliveryWorker implements AutoCloseable {
         return store.call(d.callSid()).orElseThrow(() -> new IllegalStateException("call not stored: " + d.callSid()));
     }
 
-    private List<String> followUps() {
+    /**
+     * What follows the extraction. A {@linkplain Channel#WEB web phone} call has no number, and GoHighLevel files
+     * every note and tag under a contact found by number, so it gets no GoHighLevel row at all (rather than one
+     * that fails); the webhook, which carries {@code channel}, still gets it.
+     */
+    private List<String> followUps(Channel channel) {
         List<String> then = new ArrayList<>(2);
-        crm.ifPresent(c -> then.add(CallStore.GOHIGHLEVEL));
+        if (channel == Channel.PHONE) {
+            crm.ifPresent(c -> then.add(CallStore.GOHIGHLEVEL));
+        }
         webhook.ifPresent(w -> then.add(CallStore.WEBHOOK));
         return then;
     }
@@ -293,7 +302,8 @@ public final class DeliveryWorker implements AutoCloseable {
         metrics.afterCall(d.target(), "failed");
         LOG.severe("after-call " + d.target() + " for " + d.callSid() + " failed for good: " + error);
         if (d.target().equals(CallStore.EXTRACTION)) {
-            store.extractionFailed(d.id(), error, followUps(), giveUpAt());
+            Channel channel = store.call(d.callSid()).map(c -> c.call().channel()).orElse(Channel.PHONE);
+            store.extractionFailed(d.id(), error, followUps(channel), giveUpAt());
         } else {
             store.failed(d.id(), error);
         }

@@ -40,7 +40,7 @@ public final class PostgresCallStore implements CallStore {
     };
     private static final List<String> TARGETS = List.of(EXTRACTION, GOHIGHLEVEL, WEBHOOK);
     private static final String CALL_COLUMNS = "call_sid, stream_sid, from_number, to_number, persona_id, "
-            + "started_at, ended_at, duration_ms, end_reason, status, summary, session_outcome";
+            + "started_at, ended_at, duration_ms, end_reason, status, summary, session_outcome, channel";
     private static final String QUEUE = "INSERT INTO deliveries (call_sid, target, give_up_at) VALUES (?, ?, ?) "
             + "ON CONFLICT (call_sid, target) DO NOTHING";
 
@@ -55,10 +55,10 @@ public final class PostgresCallStore implements CallStore {
     @Override
     public void open(CallOpened call) {
         Sql.run("Could not store the start of call " + call.callSid(), () -> db.execute().insert(
-                "INSERT INTO calls (call_sid, stream_sid, from_number, to_number, persona_id, started_at, status) "
-                + "VALUES (?, ?, ?, ?, ?, ?, 'in_progress') ON CONFLICT (call_sid) DO NOTHING",
+                "INSERT INTO calls (call_sid, stream_sid, from_number, to_number, persona_id, started_at, status, channel) "
+                + "VALUES (?, ?, ?, ?, ?, ?, 'in_progress', ?) ON CONFLICT (call_sid) DO NOTHING",
                 call.callSid(), call.streamSid(), call.from(), call.to(), call.personaId(),
-                Sql.timestamp(call.startedAt())));
+                Sql.timestamp(call.startedAt()), call.channel().sql()));
     }
 
     @Override
@@ -329,7 +329,8 @@ public final class PostgresCallStore implements CallStore {
                               Sql.string(row, "persona_id"), Sql.instant(row, "started_at"),
                               Sql.optionalInstant(row, "ended_at"), Sql.optionalLong(row, "duration_ms"),
                               Sql.optionalString(row, "end_reason"), Sql.string(row, "status"),
-                              Sql.optionalString(row, "summary"), Sql.optionalString(row, "session_outcome"));
+                              Sql.optionalString(row, "summary"), Sql.optionalString(row, "session_outcome"),
+                              Channel.parse(Sql.string(row, "channel")).orElse(Channel.PHONE));
     }
 
     private static TurnRecord turn(DbRow row) {

@@ -134,6 +134,19 @@ public final class MediaStreamCodec {
         return root.toString();
     }
 
+    /**
+     * The web phone's extension, never sent on a Twilio socket (Twilio would drop it with error 31951): one turn of
+     * the live transcript as it is stored, {@code role} {@code caller} or {@code agent}; an agent turn as heard,
+     * {@code interrupted} when the caller cut it off.
+     */
+    public static String transcript(String streamSid, String role, String text, boolean interrupted) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("event", "transcript");
+        root.put("streamSid", checkedSid(streamSid));
+        root.putObject("transcript").put("role", role).put("text", text).put("interrupted", interrupted);
+        return root.toString();
+    }
+
     /** An outbound {@code clear}: Twilio drops all buffered audio and echoes every pending mark. */
     public static String clear(String streamSid) {
         return "{\"event\":\"clear\",\"streamSid\":\"" + checkedSid(streamSid) + "\"}";

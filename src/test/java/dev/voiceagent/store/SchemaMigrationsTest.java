@@ -60,12 +60,16 @@ class SchemaMigrationsTest {
 
             // Re-running V1 would fail ("relation calls already exists"); it is baselined instead, and only the
             // migrations after it are applied.
-            assertThat(SchemaMigrations.apply(url), is(1));
+            assertThat(SchemaMigrations.apply(url), is(2));
             List<DbRow> rows = history(db);
-            assertThat(rows.size(), is(2));
+            assertThat(rows.size(), is(3));
             assertThat(Sql.string(rows.getFirst(), "version"), is("1"));
             assertThat(Sql.string(rows.getFirst(), "type"), is("BASELINE"));
             assertThat(Sql.string(rows.get(1), "version"), is("2"));
+            assertThat(Sql.string(rows.get(2), "version"), is("3"));
+            assertThat("a call from before channels is a phone call",
+                       db.execute().get("SELECT channel FROM calls WHERE call_sid = 'CA1'")
+                               .map(r -> r.column("channel").get(String.class)).orElseThrow(), is("phone"));
             assertThat("data kept", db.execute().get("SELECT count(*) AS n FROM calls")
                     .map(r -> r.column("n").get(Long.class)).orElseThrow(), is(1L));
             assertThat("next start: nothing to do", SchemaMigrations.apply(url), is(0));

@@ -113,6 +113,18 @@ class MediaStreamCodecTest {
     }
 
     @Test
+    void encodesTheWebPhonesTranscriptEventWithItsTextEscaped() throws Exception {
+        JsonNode t = JSON.readTree(MediaStreamCodec.transcript(SID, "agent", "Say \"hi\"\n—then </script>", true));
+        assertThat(t.get("event").asText(), is("transcript"));
+        assertThat(t.get("streamSid").asText(), is(SID));
+        assertThat(t.get("transcript").get("role").asText(), is("agent"));
+        assertThat(t.get("transcript").get("text").asText(), is("Say \"hi\"\n—then </script>"));
+        assertThat(t.get("transcript").get("interrupted").asBoolean(), is(true));
+        assertThat("Twilio's decoder would not know it", MediaStreamCodec.decode(t.toString()),
+                   instanceOf(StreamEvent.Unknown.class));
+    }
+
+    @Test
     void refusesToWriteAStreamSidThatWouldBreakTheJson() {
         assertThrows(IllegalArgumentException.class, () -> MediaStreamCodec.clear("MZ\",\"x"));
     }
