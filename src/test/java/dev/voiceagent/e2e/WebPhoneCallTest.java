@@ -130,4 +130,25 @@ class WebPhoneCallTest {
             assertThat("a web call is never hung up through Twilio", h.twilio.updates(), is(empty()));
         }
     }
+
+    @Test
+    void whenTheAgentEndsAWebCallTheServerClosesTheSocketInsteadOfCallingTwilio() throws Exception {
+        try (AgentHarness h = AgentHarness.start()) {
+            h.cloudflare.queueTranscripts("That is all, thanks.");
+            h.cloudflare.queueReplies("You are welcome, goodbye! [END_CALL]");
+            String callSid = webCallSid();
+            try (FakeTwilioCaller caller = FakeTwilioCaller.connect(socketUri(h), Map.of("Cookie", SESSION))) {
+                caller.start(callSid, Map.of("persona", "tester"));
+                assertThat(caller.awaitQuiet(Duration.ofMillis(700), WAIT), is(true));
+                caller.speak(clip("yes_thanks"));
+                assertThat("the goodbye plays, then the server closes the socket", caller.awaitClosed(WAIT), is(true));
+                assertThat(caller.closeCode(), is(1000));
+                assertThat(caller.echoedMarks().stream().anyMatch(m -> m.endsWith(".end")), is(true));
+            }
+            CallDetail stored = h.awaitStoredCall(callSid, d -> d.call().endedAt().isPresent(), "the web call ended");
+            assertThat(stored.call().endReason().orElse(""), is("agent hung up"));
+            assertThat(stored.turns().getLast().text(), is("You are welcome, goodbye!"));
+            assertThat("no Twilio call to hang up", h.twilio.updates(), is(empty()));
+        }
+    }
 }
