@@ -137,7 +137,8 @@ class WebPhoneCallTest {
             h.cloudflare.queueTranscripts("That is all, thanks.");
             h.cloudflare.queueReplies("You are welcome, goodbye! [END_CALL]");
             String callSid = webCallSid();
-            try (FakeTwilioCaller caller = FakeTwilioCaller.connect(socketUri(h), Map.of("Cookie", SESSION))) {
+            String cookie = new ConsoleClient(h).session();
+            try (FakeTwilioCaller caller = FakeTwilioCaller.connect(socketUri(h), Map.of("Cookie", cookie))) {
                 caller.start(callSid, Map.of("persona", "tester"));
                 assertThat(caller.awaitQuiet(Duration.ofMillis(700), WAIT), is(true));
                 caller.speak(clip("yes_thanks"));
