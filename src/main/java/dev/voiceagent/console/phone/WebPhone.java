@@ -65,11 +65,23 @@ public final class WebPhone implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         BodyLimit limit = new BodyLimit(4 * 1024);
-        rules.any("/", limit.filter(), this::authorize)
+        rules.any("/", limit.filter(), this::authorizePage)
                 .any("/{file}", limit.filter(), this::authorize)
                 .get("/", (req, res) -> file(res, "index.html"))
                 .get("/personas", this::listPersonas)
                 .get("/{file}", (req, res) -> file(res, req.path().pathParameters().get("file")));
+    }
+
+    /** The page itself, as the console's pages do, sends a signed-out browser to the sign-in page. */
+    private void authorizePage(ServerRequest req, ServerResponse res) {
+        if (access.allows(req.remotePeer().address(), req.headers())) {
+            res.next();
+            return;
+        }
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        res.status(Status.SEE_OTHER_303);
+        res.header(HeaderNames.LOCATION, "/console/login");
+        res.send();
     }
 
     private void authorize(ServerRequest req, ServerResponse res) {
@@ -78,13 +90,6 @@ public final class WebPhone implements HttpService {
             return;
         }
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
-        if (req.path().path().equals(PATH) || req.path().path().equals(PATH + "/")) {
-            // the page itself, as the console's pages do: to the sign-in page
-            res.status(Status.SEE_OTHER_303);
-            res.header(HeaderNames.LOCATION, "/console/login");
-            res.send();
-            return;
-        }
         res.status(Status.UNAUTHORIZED_401);
         res.header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
         res.send("The web phone needs a console session: sign in to the console first.");
