@@ -35,6 +35,7 @@ import dev.voiceagent.store.Database;
 import dev.voiceagent.store.DeferredCallStore;
 import dev.voiceagent.store.InstanceHeartbeat;
 import dev.voiceagent.store.Instances;
+import dev.voiceagent.store.RedeemedTokens;
 import dev.voiceagent.store.StoreException;
 import dev.voiceagent.call.CallRegistry;
 import dev.voiceagent.call.CallServices;
@@ -63,6 +64,7 @@ import dev.voiceagent.tts.VoiceRouter;
 import dev.voiceagent.tts.WorkersAiAuraTts;
 import dev.voiceagent.twilio.CallControl;
 import dev.voiceagent.twilio.HandshakeVerifier;
+import dev.voiceagent.twilio.SharedTokenLedger;
 import dev.voiceagent.twilio.SignatureCheck;
 import dev.voiceagent.twilio.StreamTokens;
 import dev.voiceagent.twilio.TwilioRestCalls;
@@ -84,6 +86,8 @@ public final class Main {
     private static final Logger LOG = Logger.getLogger(Main.class.getName());
     /** How long a stream token from the webhook stays valid; an answered call holds its place this long. */
     static final Duration STREAM_TOKEN_LIFETIME = Duration.ofMinutes(2);
+    /** Bound on asking the database whether a stream token was used on another instance; past it, it counts as new. */
+    private static final Duration STREAM_TOKEN_LEDGER_WAIT = Duration.ofMillis(300);
     /** Server-wide request body cap: the largest route limit (Twilio's webhooks); the API's is smaller. */
     static final long MAX_PAYLOAD_BYTES = TwilioWebhook.MAX_BODY_BYTES;
     /** How long a sentence waits for an ElevenLabs slot (calls.ttsMaxConcurrent) before the fallback speaks it. */
@@ -185,7 +189,11 @@ public final class Main {
                     throw unconfigured("twilio");
                 };
         SignatureCheck signatures = signatureCheck(settings);
-        StreamTokens tokens = new StreamTokens(tokenSecret(settings), STREAM_TOKEN_LIFETIME, Clock.systemUTC());
+        // Single use across instances through the database, asked for at most STREAM_TOKEN_LEDGER_WAIT per call start.
+        RedeemedTokens redeemed = new RedeemedTokens(database::client);
+        StreamTokens tokens = new StreamTokens(tokenSecret(settings), STREAM_TOKEN_LIFETIME, Clock.systemUTC(),
+                                               new SharedTokenLedger(new StreamTokens.LocalLedger(Clock.systemUTC()),
+                                                                     redeemed::firstUse, STREAM_TOKEN_LEDGER_WAIT));
         CallRegistry registry = new CallRegistry(settings.admission().maxConcurrentCalls(), STREAM_TOKEN_LIFETIME,
                                                  System::nanoTime);
         Settings.AfterCall afterCall = settings.afterCall();

@@ -18,3 +18,10 @@ CREATE INDEX calls_in_progress_by_owner ON calls (owner_instance) WHERE status =
 
 -- The instance whose claim (lease) a pending row is under; kept after delivery as a record of who did it.
 ALTER TABLE deliveries ADD COLUMN claimed_by TEXT;
+
+-- Stream tokens redeemed by any instance (a SHA-256 of each, kept until it expires): a token from our TwiML starts
+-- one media stream, whichever instance the stream reaches.
+CREATE TABLE stream_tokens (
+    token_hash TEXT PRIMARY KEY,
+    expires_at TIMESTAMPTZ NOT NULL
+);

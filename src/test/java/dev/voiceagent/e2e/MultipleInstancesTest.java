@@ -40,7 +40,7 @@ class MultipleInstancesTest {
     private static final Duration QUIET = Duration.ofMillis(700);
 
     @Test
-    void aCallAnsweredByOneInstanceAndStreamedToTheOtherIsHeldAndStoredOnce() throws Exception {
+    void aCallAnsweredByOneInstanceAndStreamedToTheOtherIsHeldAndStoredOnceAndItsTokenIsSpent() throws Exception {
         String databaseUrl = TestDatabase.fresh("multi_socket");
         try (AgentHarness a = AgentHarness.start(AgentHarness.DEFAULT_PERSONAS, Map.of("DATABASE_URL", databaseUrl), Map.of());
              AgentHarness b = AgentHarness.start(AgentHarness.DEFAULT_PERSONAS, sameVendorsAs(a, databaseUrl), Map.of())) {
@@ -64,6 +64,12 @@ class MultipleInstancesTest {
                 assertThat(caller.awaitAudioAfter(caller.lastSpeechFrameNanos(), WAIT), greaterThan(0L));
                 assertThat(caller.awaitQuiet(QUIET, WAIT), is(true));
                 caller.stop();
+            }
+            try (FakeTwilioCaller replay = FakeTwilioCaller.connect(
+                    a.mediaUri(), Map.of("X-Twilio-Signature", new TwilioSignature(AgentHarness.AUTH_TOKEN).sign(twiml.url(), Map.of())))) {
+                replay.start(callSid, twiml.parameters());
+                assertThat("the token was used on the other instance", replay.awaitClosed(WAIT), is(true));
+                assertThat(replay.closeCode(), is(1008));
             }
 
             CallDetail done = a.awaitStoredCall(callSid, d -> AfterCallTest.delivered(d, "gohighlevel")
