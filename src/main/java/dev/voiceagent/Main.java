@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.logging.Logger;
 
 import io.helidon.config.Config;
@@ -37,6 +38,9 @@ import dev.voiceagent.store.CallStore;
 import dev.voiceagent.store.CallerHistory;
 import dev.voiceagent.store.Database;
 import dev.voiceagent.store.DeferredCallStore;
+import dev.voiceagent.store.InstanceHeartbeat;
+import dev.voiceagent.store.Instances;
+import dev.voiceagent.store.RedeemedTokens;
 import dev.voiceagent.store.StoreException;
 import dev.voiceagent.call.CallRegistry;
 import dev.voiceagent.call.CallServices;
@@ -65,6 +69,7 @@ import dev.voiceagent.tts.VoiceRouter;
 import dev.voiceagent.tts.WorkersAiAuraTts;
 import dev.voiceagent.twilio.CallControl;
 import dev.voiceagent.twilio.HandshakeVerifier;
+import dev.voiceagent.twilio.SharedTokenLedger;
 import dev.voiceagent.twilio.SignatureCheck;
 import dev.voiceagent.twilio.StreamTokens;
 import dev.voiceagent.twilio.TwilioRestCalls;
@@ -86,6 +91,8 @@ public final class Main {
     private static final Logger LOG = Logger.getLogger(Main.class.getName());
     /** How long a stream token from the webhook stays valid; an answered call holds its place this long. */
     static final Duration STREAM_TOKEN_LIFETIME = Duration.ofMinutes(2);
+    /** Bound on asking the database whether a stream token was used on another instance; past it, it counts as new. */
+    private static final Duration STREAM_TOKEN_LEDGER_WAIT = Duration.ofMillis(300);
     /** Server-wide request body cap: the largest route limit (Twilio's webhooks); the API's is smaller. */
     static final long MAX_PAYLOAD_BYTES = TwilioWebhook.MAX_BODY_BYTES;
     /** How long a sentence waits for an ElevenLabs slot (calls.ttsMaxConcurrent) before the fallback speaks it. */
@@ -147,7 +154,10 @@ public final class Main {
             personas.close();
             throw e;
         }
-        CallStore store = new DeferredCallStore(database);
+        warnIfReplicasCannotShare(settings, database);
+        // Unique per process start, never reused: a restarted process must not claim the calls its previous life left.
+        String instanceId = UUID.randomUUID().toString();
+        CallStore store = new DeferredCallStore(database, instanceId);
         // Calls in progress for the live console, fed by what the calls record (both transports record through the journal).
         LiveCalls live = new LiveCalls();
         CallJournal journal = new CallJournal(store, 100_000, live);
@@ -186,7 +196,11 @@ public final class Main {
                     throw unconfigured("twilio");
                 };
         SignatureCheck signatures = signatureCheck(settings);
-        StreamTokens tokens = new StreamTokens(tokenSecret(settings), STREAM_TOKEN_LIFETIME, Clock.systemUTC());
+        // Single use across instances through the database, asked for at most STREAM_TOKEN_LEDGER_WAIT per call start.
+        RedeemedTokens redeemed = new RedeemedTokens(database::client);
+        StreamTokens tokens = new StreamTokens(tokenSecret(settings), STREAM_TOKEN_LIFETIME, Clock.systemUTC(),
+                                               new SharedTokenLedger(new StreamTokens.LocalLedger(Clock.systemUTC()),
+                                                                     redeemed::firstUse, STREAM_TOKEN_LEDGER_WAIT));
         CallRegistry registry = new CallRegistry(settings.admission().maxConcurrentCalls(), STREAM_TOKEN_LIFETIME,
                                                  System::nanoTime);
         Settings.AfterCall afterCall = settings.afterCall();
@@ -212,6 +226,11 @@ public final class Main {
         Optional<CallExtractor> extractor = cloudflare.map(cf -> new WorkersAiExtractor(cf, afterCall.requestTimeout()));
         DeliveryWorker worker = new DeliveryWorker(store, personas, extractor, crm, webhook, afterCall, metrics,
                                                    Clock.systemUTC()).start();
+        // Other instances on the same database take over this one's calls if it dies, and it theirs.
+        InstanceHeartbeat heartbeat = new InstanceHeartbeat(new Instances(database::client, instanceId, hostName()),
+                                                            settings.instances().heartbeat(),
+                                                            settings.instances().deadAfter(), afterCall.giveUpAfter(),
+                                                            Clock.systemUTC()).start();
 
         boolean agentCanRun = cloudflare.isPresent();
         Map<String, Boolean> vendors = new LinkedHashMap<>();
@@ -244,7 +263,7 @@ public final class Main {
                                                                                                    services.history()),
                                                                journal::sessionOutcome))
                         .register("/observe", new HealthService(vendors, personas, registry::size, agentCanRun,
-                                                                registry::draining, () -> storageCheck(database, journal, worker),
+                                                                registry::draining, () -> storageCheck(database, journal, worker, instanceId),
                                                                 Map.of("twilioSignatures", signatures.describe())))
                         .register(WebPhone.PATH, new WebPhone(personas, phoneAccess))
                         .register("/", new CallApi(store, personas, settings.adminApiKey()))
@@ -260,7 +279,7 @@ public final class Main {
                                      Duration.ofMinutes(2), 8)
                 : PhraseWarmer.none();
         return new Agent(personas, registry, warmer, calls.drainTimeout(), database, store, journal, worker, live,
-                         consoleAccess);
+                         consoleAccess, heartbeat);
     }
 
     /** Signature checks as settled by {@link Settings}: enforced, or off only when explicitly asked for. */
@@ -291,8 +310,10 @@ public final class Main {
                 .orElse(persona.greeting());
     }
 
-    private static StorageCheck storageCheck(Database database, CallJournal journal, DeliveryWorker worker) {
+    private static StorageCheck storageCheck(Database database, CallJournal journal, DeliveryWorker worker,
+                                             String instanceId) {
         Map<String, Object> details = new LinkedHashMap<>();
+        details.put("instance", instanceId);
         // Health is public: the kind of database, never its address or user.
         details.put("database", database.embedded() ? "embedded PostgreSQL" : "PostgreSQL (DATABASE_URL)");
         details.put("connected", database.connected());
@@ -302,12 +323,18 @@ public final class Main {
     }
 
     /**
-     * Stream tokens must verify on whichever instance Twilio's socket reaches, so the key is derived from
-     * the Twilio auth token all instances share; without one, a per-process random key is enough.
+     * Stream tokens must verify on whichever instance Twilio's socket reaches, so the key is derived from a secret
+     * all instances share: {@code STREAM_TOKEN_SECRET}, else the Twilio auth token. Without either (local development
+     * only: signature checks are off), a per-process random key, which only this instance can verify.
      */
     private static byte[] tokenSecret(Settings settings) {
-        Optional<String> shared = settings.twilio().authToken();
+        Optional<String> shared = settings.security().streamTokenSecret().or(() -> settings.twilio().authToken());
         if (shared.isEmpty()) {
+            if (settings.databaseUrl().isPresent()) {
+                LOG.warning("neither STREAM_TOKEN_SECRET nor TWILIO_AUTH_TOKEN is set: stream tokens are keyed per"
+                            + " process, so with several instances a media stream reaching another instance than the"
+                            + " one that answered the webhook is refused. Set the same STREAM_TOKEN_SECRET on every instance.");
+            }
             byte[] random = new byte[32];
             new SecureRandom().nextBytes(random);
             return random;
@@ -320,6 +347,40 @@ public final class Main {
         }
     }
 
+    /**
+     * The embedded database lives inside one process: replicas each get their own, so calls, the outbox and the
+     * take-over of a dead instance are not shared. Railway (detected by its {@code RAILWAY_*} variables) runs
+     * replicas; say so loudly there. Without a platform hint nothing can tell, and a single instance is fine.
+     */
+    private static void warnIfReplicasCannotShare(Settings settings, Database database) {
+        if (!database.embedded()) {
+            return;
+        }
+        if (System.getenv().keySet().stream().anyMatch(name -> name.startsWith("RAILWAY_"))) {
+            LOG.warning("!!! DATABASE_URL is not set, so this instance uses its own embedded PostgreSQL under "
+                        + settings.dataDir() + ". Replicas each get a separate database: a call answered by one and"
+                        + " streamed to another, the after-call outbox and the take-over of a dead instance's calls"
+                        + " all need ONE shared PostgreSQL. Run a single replica, or set DATABASE_URL (e.g. Railway's"
+                        + " ${{Postgres.DATABASE_URL}}) on every replica. !!!");
+        }
+    }
+
+    /** Where this instance runs, for people reading the instances table: the replica or host name. */
+    private static String hostName() {
+        Map<String, String> env = System.getenv();
+        for (String name : new String[] {"RAILWAY_REPLICA_ID", "HOSTNAME"}) {
+            String value = env.get(name);
+            if (value != null && !value.isBlank()) {
+                return value.strip();
+            }
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
     private static VendorException unconfigured(String vendor) {
         return new VendorException(vendor, VendorException.Kind.UNCONFIGURED, 0, "no credentials configured");
     }
@@ -327,7 +388,7 @@ public final class Main {
     /** The running parts of the agent that outlive {@link #setup}. */
     public record Agent(PersonaCatalog personas, CallRegistry calls, PhraseWarmer warmer, Duration drainTimeout,
                         Database database, CallStore store, CallJournal journal, DeliveryWorker worker, LiveCalls live,
-                        ConsoleAccess consoleAccess)
+                        ConsoleAccess consoleAccess, InstanceHeartbeat heartbeat)
             implements AutoCloseable {
 
         /** After the drain, calls still going are ended and get this long to hang up and close. */
@@ -335,8 +396,9 @@ public final class Main {
         /** Bound on stopping the HTTP server. */
         public static final Duration HTTP_STOP_WAIT = Duration.ofSeconds(3);
         /**
-         * Bound on {@link #close()}: the journal's last records (5 s), the after-call worker (5 s) and the
-         * database (the pool, then the embedded PostgreSQL's own stop). Past it the process exits anyway.
+         * Bound on {@link #close()}: the journal's last records (5 s), the after-call worker (5 s), marking this
+         * instance stopped (2 s and one write) and the database (the pool, then the embedded PostgreSQL's own stop).
+         * Past it the process exits anyway.
          */
         public static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
 
@@ -391,6 +453,8 @@ public final class Main {
             personas.close();
             journal.close(Duration.ofSeconds(5));
             worker.close();
+            // After the last records: a call the journal could not close is taken over by another instance at once.
+            heartbeat.close();
             database.close();
         }
     }

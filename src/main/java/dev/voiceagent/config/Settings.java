@@ -28,7 +28,8 @@ public record Settings(int port,
                        AfterCall afterCall,
                        Calls calls,
                        Security security,
-                       Admission admission) {
+                       Admission admission,
+                       Instances instances) {
 
     /** The only value of {@code TWILIO_SIGNATURE_CHECKS}: turns the checks off, for local development only. */
     public static final String SIGNATURE_CHECKS_OFF = "off-for-local-development";
@@ -132,9 +133,36 @@ public record Settings(int port,
     /**
      * What protects the server's public edge.
      *
-     * @param twilioSignatures whether Twilio's signatures are checked; {@code ON} unless explicitly turned off
+     * @param twilioSignatures  whether Twilio's signatures are checked; {@code ON} unless explicitly turned off
+     * @param streamTokenSecret {@code STREAM_TOKEN_SECRET}: keys the single-use stream tokens of the TwiML. Unset,
+     *                          the key is derived from {@code TWILIO_AUTH_TOKEN}; both are the same on every instance,
+     *                          so a stream verifies on whichever instance it reaches. Without either, the key is
+     *                          random per process and a stream only verifies on the instance that answered.
      */
-    public record Security(TwilioSignatures twilioSignatures) {
+    public record Security(TwilioSignatures twilioSignatures, Optional<String> streamTokenSecret) {
+    }
+
+    /**
+     * Several instances on one database: each heartbeats, and any instance takes over the calls of one that stopped.
+     *
+     * @param heartbeat how often this instance records that it is alive and looks for instances that are not
+     *                  ({@code instances.heartbeatMs}, env {@code INSTANCE_HEARTBEAT_MS}; default 10 s)
+     * @param deadAfter an instance not heard from this long is dead: its calls are marked abandoned and delivered,
+     *                  its outbox claims released ({@code instances.deadAfterMs}, env {@code INSTANCE_DEAD_AFTER_MS};
+     *                  default 40 s; at least three heartbeats, so one slow heartbeat never kills a live instance)
+     */
+    public record Instances(Duration heartbeat, Duration deadAfter) {
+        public Instances {
+            if (heartbeat.toMillis() < 100) {
+                throw new IllegalArgumentException("INSTANCE_HEARTBEAT_MS (instances.heartbeatMs) must be at least 100: "
+                                                   + heartbeat.toMillis());
+            }
+            if (deadAfter.compareTo(heartbeat.multipliedBy(3)) < 0) {
+                throw new IllegalArgumentException("INSTANCE_DEAD_AFTER_MS (instances.deadAfterMs, " + deadAfter.toMillis()
+                        + ") must be at least three heartbeats (" + heartbeat.multipliedBy(3).toMillis()
+                        + "), or a live instance whose heartbeat is late would be taken for dead");
+            }
+        }
     }
 
     /**
@@ -201,8 +229,10 @@ public record Settings(int port,
                           duration(c.get("calls.sttEndpointingMs"), 300),
                           duration(c.get("calls.sttUtteranceEndMs"), 1000),
                           positive(c.get("calls.ttsMaxConcurrent"), 10)),
-                new Security(twilioSignatures(env, publicBaseUrl)),
-                new Admission(maxConcurrentCalls(env, c.get("calls.maxConcurrentCalls")), overflowNumber(env)));
+                new Security(twilioSignatures(env, publicBaseUrl), env(env, "STREAM_TOKEN_SECRET")),
+                new Admission(maxConcurrentCalls(env, c.get("calls.maxConcurrentCalls")), overflowNumber(env)),
+                new Instances(millis(env, "INSTANCE_HEARTBEAT_MS", c.get("instances.heartbeatMs"), 10_000),
+                              millis(env, "INSTANCE_DEAD_AFTER_MS", c.get("instances.deadAfterMs"), 40_000)));
     }
 
     /** {@code PUBLIC_BASE_URL}, else Railway's {@code RAILWAY_PUBLIC_DOMAIN} (a bare host name) as {@code https://host}. */
@@ -318,6 +348,19 @@ public record Settings(int port,
             throw new IllegalArgumentException(node.key() + " must be at least 1, not " + value);
         }
         return value;
+    }
+
+    /** Milliseconds from the environment variable {@code name}, else the YAML node, else the default. */
+    private static Duration millis(Map<String, String> env, String name, Config yaml, long dfltMillis) {
+        Optional<String> raw = env(env, name);
+        if (raw.isEmpty()) {
+            return duration(yaml, dfltMillis);
+        }
+        try {
+            return Duration.ofMillis(Long.parseLong(raw.get()));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number of milliseconds: " + raw.get());
+        }
     }
 
     private static Duration duration(Config node, long dfltMillis) {

@@ -44,12 +44,19 @@ import dev.voiceagent.vendor.VendorException;
  * backoff and jitter, or after the delay the vendor asked for; a request the vendor rejects as malformed
  * fails the row at once. A row still undone at its give-up time is marked failed and stays visible.
  * Calls cut off by a crash are found on start (and every few minutes) and go through the same path.
+ * <p>
+ * Every instance sharing the database runs one worker: rows are claimed with {@code FOR UPDATE SKIP LOCKED} as a
+ * lease ({@link #LEASE}) that names the claiming instance, so two workers never hold the same row, and a row whose
+ * worker died is retaken when the lease ends, or at once when another instance finds the dead one
+ * ({@link dev.voiceagent.store.InstanceHeartbeat}). Calls with an owning instance are taken over there, within
+ * {@code instances.deadAfterMs}; the sweep here catches the rest (calls stored without an owner) by age.
  */
 public final class DeliveryWorker implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(DeliveryWorker.class.getName());
     private static final int BATCH = 16;
-    private static final Duration LEASE = Duration.ofMinutes(2);
+    /** Longer than any one attempt (each request is bounded by afterCall.requestTimeoutMs), so a live claim never lapses. */
+    static final Duration LEASE = Duration.ofMinutes(2);
     private static final Duration POLL = Duration.ofMillis(500);
     private static final Duration STALE_SWEEP = Duration.ofMinutes(5);
     private static final Duration LONGEST_RETRY_AFTER = Duration.ofHours(1);

@@ -17,10 +17,19 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class DeferredCallStore implements CallStore {
 
     private final Database database;
+    private final Optional<String> instanceId;
     private final AtomicReference<CallStore> store = new AtomicReference<>();
 
+    /** A store that records no owning instance (see {@link PostgresCallStore#PostgresCallStore(io.helidon.dbclient.DbClient)}). */
     public DeferredCallStore(Database database) {
         this.database = database;
+        this.instanceId = Optional.empty();
+    }
+
+    /** The store of the running instance {@code instanceId}: it owns the calls it opens and the rows it claims. */
+    public DeferredCallStore(Database database, String instanceId) {
+        this.database = database;
+        this.instanceId = Optional.of(instanceId);
     }
 
     private CallStore store() {
@@ -28,7 +37,9 @@ public final class DeferredCallStore implements CallStore {
         if (s != null) {
             return s;
         }
-        PostgresCallStore created = new PostgresCallStore(database.client()); // throws while not connected
+        // database.client() throws while not connected
+        PostgresCallStore created = instanceId.map(id -> new PostgresCallStore(database.client(), id))
+                .orElseGet(() -> new PostgresCallStore(database.client()));
         return store.compareAndSet(null, created) ? created : store.get();
     }
 

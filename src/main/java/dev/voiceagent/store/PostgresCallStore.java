@@ -29,6 +29,10 @@ import io.helidon.dbclient.DbTransaction;
  * Outcomes ({@link #delivered}, {@link #retryAt}, {@link #failed}) only change a row still {@code pending}, so a
  * late outcome from a worker whose lease ran out cannot undo another worker's result. "Now" is always the
  * database's clock. Every failure is a {@link StoreException} naming what could not be done.
+ * <p>
+ * Several instances may share one database: a store made for an instance ({@link #PostgresCallStore(DbClient,
+ * String)}) records that instance as the owner of the calls it opens and as the holder of the outbox rows it claims,
+ * so {@link Instances} can recover both when the instance stops heartbeating.
  */
 public final class PostgresCallStore implements CallStore {
 
@@ -45,9 +49,19 @@ public final class PostgresCallStore implements CallStore {
             + "ON CONFLICT (call_sid, target) DO NOTHING";
 
     private final DbClient db;
+    /** The instance whose calls and claims these are; null for a store that only reads (tools, tests). */
+    private final String instanceId;
 
+    /** A store that records no owning instance: calls it opens are recovered by their age alone. */
     public PostgresCallStore(DbClient db) {
         this.db = Objects.requireNonNull(db, "db");
+        this.instanceId = null;
+    }
+
+    /** A store for the running instance {@code instanceId} (see {@link Instances}). */
+    public PostgresCallStore(DbClient db, String instanceId) {
+        this.db = Objects.requireNonNull(db, "db");
+        this.instanceId = Objects.requireNonNull(instanceId, "instanceId");
     }
 
     // ---- during the call ---------------------------------------------------------------------------------
@@ -55,10 +69,10 @@ public final class PostgresCallStore implements CallStore {
     @Override
     public void open(CallOpened call) {
         Sql.run("Could not store the start of call " + call.callSid(), () -> db.execute().insert(
-                "INSERT INTO calls (call_sid, stream_sid, from_number, to_number, persona_id, started_at, status, channel) "
-                + "VALUES (?, ?, ?, ?, ?, ?, 'in_progress', ?) ON CONFLICT (call_sid) DO NOTHING",
+                "INSERT INTO calls (call_sid, stream_sid, from_number, to_number, persona_id, started_at, status, channel, "
+                + "owner_instance) VALUES (?, ?, ?, ?, ?, ?, 'in_progress', ?, ?) ON CONFLICT (call_sid) DO NOTHING",
                 call.callSid(), call.streamSid(), call.from(), call.to(), call.personaId(),
-                Sql.timestamp(call.startedAt()), call.channel().sql()));
+                Sql.timestamp(call.startedAt()), call.channel().sql(), instanceId));
     }
 
     @Override
@@ -212,12 +226,12 @@ public final class PostgresCallStore implements CallStore {
                         FOR UPDATE SKIP LOCKED
                     ), claimed AS (
                         UPDATE deliveries d
-                        SET next_attempt_at = now() + ? * interval '1 millisecond', updated_at = now()
+                        SET next_attempt_at = now() + ? * interval '1 millisecond', updated_at = now(), claimed_by = ?
                         FROM due WHERE d.id = due.id
                         RETURNING d.id, d.call_sid, d.target, d.attempts, d.give_up_at, d.progress::text AS progress
                     )
                     SELECT * FROM claimed ORDER BY id
-                    """, max, lease.toMillis())) {
+                    """, max, lease.toMillis(), instanceId)) {
                 return rows.map(row -> new Delivery(Sql.longValue(row, "id"), Sql.string(row, "call_sid"),
                                                     Sql.string(row, "target"), Sql.intValue(row, "attempts"),
                                                     Sql.instant(row, "give_up_at"),
@@ -249,8 +263,9 @@ public final class PostgresCallStore implements CallStore {
     @Override
     public void retryAt(long deliveryId, Instant next, String error) {
         Sql.run("Could not schedule a retry of delivery " + deliveryId, () -> db.execute().update(
-                "UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, updated_at = now() "
-                + "WHERE id = ? AND status = 'pending'",
+                // No longer under anyone's claim: a retry waiting out a vendor's Retry-After is never released early.
+                "UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, updated_at = now(), "
+                + "claimed_by = NULL WHERE id = ? AND status = 'pending'",
                 Sql.timestamp(next), truncate(error), deliveryId));
     }
 

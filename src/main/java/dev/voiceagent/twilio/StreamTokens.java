@@ -18,18 +18,52 @@ import javax.crypto.spec.SecretKeySpec;
  * The webhook puts one in a {@code <Parameter>}; the socket must present it in {@code start}, for the same
  * CallSid, before it expires. A socket nobody asked for is closed, so the media endpoint cannot be used
  * to run up vendor costs.
+ * <p>
+ * A token is checked with the shared secret alone, so it verifies on whichever instance the socket reaches; whether
+ * it was used before is asked of a {@link Ledger}: this process's memory by default, or one shared by all instances
+ * (see {@link SharedTokenLedger}).
  */
 public final class StreamTokens {
+
+    /** Remembers redeemed tokens until they expire. Thread-safe. */
+    @FunctionalInterface
+    public interface Ledger {
+        /** Records {@code token} (valid until {@code expires}) as used; false when it was used before. */
+        boolean firstUse(String token, Instant expires);
+    }
+
+    /** The tokens this process has redeemed, forgotten once expired. */
+    public static final class LocalLedger implements Ledger {
+        private final Clock clock;
+        private final Map<String, Instant> used = new ConcurrentHashMap<>();
+
+        public LocalLedger(Clock clock) {
+            this.clock = clock;
+        }
+
+        @Override
+        public boolean firstUse(String token, Instant expires) {
+            Instant now = clock.instant();
+            used.values().removeIf(expiry -> expiry.isBefore(now));
+            return used.putIfAbsent(token, expires) == null;
+        }
+    }
 
     private final byte[] secret;
     private final Duration ttl;
     private final Clock clock;
-    private final Map<String, Instant> used = new ConcurrentHashMap<>();
+    private final Ledger ledger;
 
+    /** Tokens whose single use is remembered by this process only. */
     public StreamTokens(byte[] secret, Duration ttl, Clock clock) {
+        this(secret, ttl, clock, new LocalLedger(clock));
+    }
+
+    public StreamTokens(byte[] secret, Duration ttl, Clock clock, Ledger ledger) {
         this.secret = secret.clone();
         this.ttl = ttl;
         this.clock = clock;
+        this.ledger = ledger;
     }
 
     /** A token for this call, valid for the configured time. */
@@ -62,8 +96,7 @@ public final class StreamTokens {
         if (!MessageDigest.isEqual(expected, token.substring(dot + 1).getBytes(StandardCharsets.UTF_8))) {
             return false;
         }
-        used.values().removeIf(expiry -> expiry.isBefore(now));
-        return used.putIfAbsent(token, Instant.ofEpochSecond(expires)) == null;
+        return ledger.firstUse(token, Instant.ofEpochSecond(expires));
     }
 
     private String mac(String body) {

@@ -39,7 +39,12 @@ final class ServerProcess implements AutoCloseable {
     static ServerProcess start(Map<String, String> env, int port, Duration wait) throws IOException {
         Path log = Files.createTempFile("server", ".log");
         ServerProcess server = new ServerProcess(builder(env, log).start(), port, log);
-        AgentHarness.await(() -> server.status("/observe/health/ready") == 200, wait, "server start");
+        try {
+            AgentHarness.await(() -> server.status("/observe/health/ready") == 200, wait, "server start");
+        } catch (AssertionError e) {
+            server.close();   // never leave a server process behind (it would retry its database forever)
+            throw e;
+        }
         return server;
     }
 

@@ -60,9 +60,10 @@ class SchemaMigrationsTest {
 
             // Re-running V1 would fail ("relation calls already exists"); it is baselined instead, and only the
             // migrations after it are applied.
-            assertThat(SchemaMigrations.apply(url), is(2));
+            int applied = SchemaMigrations.apply(url);
+            assertThat("the migrations after V1 (V2 and later)", applied > 0, is(true));
             List<DbRow> rows = history(db);
-            assertThat(rows.size(), is(3));
+            assertThat(rows.size(), is(applied + 1));
             assertThat(Sql.string(rows.getFirst(), "version"), is("1"));
             assertThat(Sql.string(rows.getFirst(), "type"), is("BASELINE"));
             assertThat(Sql.string(rows.get(1), "version"), is("2"));
