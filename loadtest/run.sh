@@ -16,6 +16,8 @@
 #   WAIT_FOR_IDLE=N  wait up to N seconds for the machine to be idle (other processes skew the figures)
 #   SERVER_CPUS, SIM_CPUS  pin the server / the simulator and fakes to these cores (taskset -c), e.g. 0 and 1:
 #                    what one dedicated core of server can carry, with the load generator kept off it
+#   MODE=soak        the soak test instead (loadtest/soak.sh): SoakSimulator keeps CALLS calls going for SOAK_MINUTES
+#                    with turnover and samples the server every SAMPLE_SECONDS (see loadtest/README.md, "Soak")
 # Logs and the report stay in target/loadtest/<time>/. Exit status: the simulator's (0 = every target met,
 # 3 = a target missed), or 1 if something could not start.
 set -euo pipefail
@@ -131,6 +133,16 @@ wait_for "curl -sf -o /dev/null http://127.0.0.1:$PORT/observe/health" 60 || { t
 sleep 2   # the startup warm-up synthesizes the persona's phrases; let it finish before the first call
 
 set +e
+if [ "${MODE:-load}" = soak ]; then
+  # shellcheck disable=SC2086
+  SERVER_URL="http://127.0.0.1:$PORT" PUBLIC_BASE_URL="$PUBLIC_BASE_URL" \
+    TWILIO_AUTH_TOKEN="$(sed -n 's/^TWILIO_AUTH_TOKEN=//p' "$RUN_DIR/fakes.out")" \
+    SERVER_PID="$SERVER_PID" POSTMASTER_PID="$RUN_DIR/data/postgres/postmaster.pid" REPORT_FILE="$RUN_DIR/soak-report.txt" \
+    $SIM_PIN java -Djava.security.egd=file:/dev/./urandom ${SIM_JAVA_OPTS:-} -cp "$CP" dev.voiceagent.loadtest.SoakSimulator 2> >(tee "$RUN_DIR/simulator.err" >&2)
+  status=$?
+  set -e
+  exit $status
+fi
 # shellcheck disable=SC2086
 # -Djava.security.egd: the JDK WebSocket client masks every frame with a SecureRandom key; the default NativePRNG
 # reads /dev/urandom under one global lock per frame, DRBG (chosen by this setting) does not. Simulator only.

@@ -166,9 +166,12 @@ public final class ServerProbe {
         return Optional.of(new long[] {total - idle, total});
     }
 
-    private String run(String command) {
+    /** The output of {@code jcmd PID <command> [args]}, or null if it failed or took longer than a minute. */
+    String run(String command, String... args) {
         try {
-            Process p = new ProcessBuilder(List.of(jcmd.toString(), Long.toString(pid), command))
+            List<String> line = new java.util.ArrayList<>(List.of(jcmd.toString(), Long.toString(pid), command));
+            line.addAll(List.of(args));
+            Process p = new ProcessBuilder(line)
                     .redirectErrorStream(true).start();
             byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(JCMD_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {

@@ -30,9 +30,18 @@ final class SimulatedCall implements Callable<CallResult> {
      * @param talkTimeout  longest wait for the agent to finish talking
      * @param deadline     System.nanoTime() by which every call must be over: no wait goes past it, and a caller
      *                     holds the line for the heap sample at most until then
+     * @param hangUpAt     0: once through its turns the caller holds the line until the {@link Plateau} is sampled;
+     *                     otherwise the System.nanoTime() at which it hangs up instead (a soak call's length; at
+     *                     once if its turns ran past it), never past {@code deadline}
      */
     record Script(List<byte[]> clips, int turns, Duration pause, Duration replyTimeout, Duration quiet,
-                  Duration talkTimeout, long deadline, String to) {
+                  Duration talkTimeout, long deadline, String to, long hangUpAt) {
+
+        /** A script whose callers hold the line until the plateau is sampled. */
+        Script(List<byte[]> clips, int turns, Duration pause, Duration replyTimeout, Duration quiet,
+               Duration talkTimeout, long deadline, String to) {
+            this(clips, turns, pause, replyTimeout, quiet, talkTimeout, deadline, to, 0);
+        }
 
         /** {@code wait}, cut short at the deadline. */
         Duration bounded(Duration wait) {
@@ -120,10 +129,17 @@ final class SimulatedCall implements Callable<CallResult> {
         return hangUp(caller, failure, greetingMillis, replies);
     }
 
-    /** Stays on the line until the heap sample is taken; the server must not drop the call meanwhile. */
+    /**
+     * Stays on the line (streaming silence) until the heap sample is taken, or until the script's hang-up time;
+     * the server must not drop the call meanwhile.
+     */
     private String hold(FakeTwilioCaller caller) {
         try {
-            plateau.awaitSampled(script.bounded(Duration.ofNanos(Long.MAX_VALUE)));
+            if (script.hangUpAt() != 0) {
+                Thread.sleep(script.bounded(Duration.ofNanos(Math.max(0, script.hangUpAt() - System.nanoTime()))));
+            } else {
+                plateau.awaitSampled(script.bounded(Duration.ofNanos(Long.MAX_VALUE)));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
