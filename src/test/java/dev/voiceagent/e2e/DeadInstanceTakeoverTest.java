@@ -3,6 +3,7 @@ package dev.voiceagent.e2e;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -89,9 +90,13 @@ class DeadInstanceTakeoverTest {
                        lessThan(DEAD_AFTER.plus(HEARTBEAT).toMillis() + 8_000));
             assertThat(delivered.call().status(), is("abandoned"));
             assertThat(delivered.call().endReason().orElseThrow(), is("server stopped"));
-            assertThat(delivered.turns().stream().map(TurnRecord::text).toList(),
-                       contains("Hello, how can I help?", "My sink is leaking, can someone come today?",
-                                "Yes. What is your address?"));
+            // The greeting as heard: a stall of the separate server process under load can let the caller's speech
+            // start before it ended (a barge-in keeps what was heard); what matters here is that every turn survived.
+            List<String> turns = delivered.turns().stream().map(TurnRecord::text).toList();
+            assertThat(turns.size(), is(3));
+            assertThat("Hello, how can I help?".startsWith(turns.get(0)), is(true));
+            assertThat(turns.subList(1, 3), contains("My sink is leaking, can someone come today?",
+                                                     "Yes. What is your address?"));
             assertThat(delivered.call().summary().orElseThrow(), is("Leaking sink; the call dropped."));
             assertThat(survivor.ghl.notes().size(), is(1));
             assertThat(survivor.ghl.tagsAdded().getFirst().tags(), hasItem("call-dropped"));
