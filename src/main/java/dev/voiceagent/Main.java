@@ -175,9 +175,7 @@ public final class Main {
         CallControl callControl = settings.twilio().configured()
                 ? new TwilioRestCalls(settings.twilio().apiBase(), settings.twilio().accountSid().orElseThrow(),
                                       settings.twilio().authToken().orElseThrow(), calls.hangUpTimeout())
-                : callSid -> {
-                    throw unconfigured("twilio");
-                };
+                : CallControl.unconfigured();
         SignatureCheck signatures = signatureCheck(settings);
         StreamTokens tokens = new StreamTokens(tokenSecret(settings), STREAM_TOKEN_LIFETIME, Clock.systemUTC());
         CallRegistry registry = new CallRegistry(settings.admission().maxConcurrentCalls(), STREAM_TOKEN_LIFETIME,
