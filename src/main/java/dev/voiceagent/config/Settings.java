@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.voiceagent.tools.builtin.BuiltinToolSettings;
 import io.helidon.config.Config;
 
 /**
@@ -28,7 +29,8 @@ public record Settings(int port,
                        AfterCall afterCall,
                        Calls calls,
                        Security security,
-                       Admission admission) {
+                       Admission admission,
+                       BuiltinToolSettings builtinTools) {
 
     /** The only value of {@code TWILIO_SIGNATURE_CHECKS}: turns the checks off, for local development only. */
     public static final String SIGNATURE_CHECKS_OFF = "off-for-local-development";
@@ -202,7 +204,8 @@ public record Settings(int port,
                           duration(c.get("calls.sttUtteranceEndMs"), 1000),
                           positive(c.get("calls.ttsMaxConcurrent"), 10)),
                 new Security(twilioSignatures(env, publicBaseUrl)),
-                new Admission(maxConcurrentCalls(env, c.get("calls.maxConcurrentCalls")), overflowNumber(env)));
+                new Admission(maxConcurrentCalls(env, c.get("calls.maxConcurrentCalls")), overflowNumber(env)),
+                BuiltinToolSettings.load(c));
     }
 
     /** {@code PUBLIC_BASE_URL}, else Railway's {@code RAILWAY_PUBLIC_DOMAIN} (a bare host name) as {@code https://host}. */

@@ -65,6 +65,11 @@ public final class BuiltinToolFactory {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
+    /** Opens the whisper tokens this factory's warm transfers seal: give it to the {@code WhisperRoute}. */
+    public WhisperTokens whispers() {
+        return whispers;
+    }
+
     /**
      * The tool for one declaration.
      *
