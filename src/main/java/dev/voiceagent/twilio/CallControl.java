@@ -1,6 +1,7 @@
 package dev.voiceagent.twilio;
 
 /** Controls a live phone call through the carrier (Twilio REST). Blocking, bounded by the implementation's timeout. */
+@FunctionalInterface
 public interface CallControl {
 
     /**
@@ -16,23 +17,19 @@ public interface CallControl {
      * absolute.
      *
      * @param twiml a complete {@code <Response>} document
-     * @throws dev.voiceagent.vendor.VendorException when Twilio refuses or cannot be reached
+     * @throws dev.voiceagent.vendor.VendorException when Twilio refuses or cannot be reached; by default (a call
+     *         control that can only hang up, such as a test's lambda) always, as {@code UNCONFIGURED}
      */
-    void redirect(String callSid, String twiml);
+    default void redirect(String callSid, String twiml) {
+        throw new dev.voiceagent.vendor.VendorException("twilio", dev.voiceagent.vendor.VendorException.Kind.UNCONFIGURED,
+                                                        0, "this call control cannot redirect calls");
+    }
 
     /** A call control for a server without Twilio credentials: every operation fails as unconfigured. */
     static CallControl unconfigured() {
-        return new CallControl() {
-            @Override
-            public void hangUp(String callSid) {
-                throw new dev.voiceagent.vendor.VendorException("twilio",
-                        dev.voiceagent.vendor.VendorException.Kind.UNCONFIGURED, 0, "twilio is not configured");
-            }
-
-            @Override
-            public void redirect(String callSid, String twiml) {
-                hangUp(callSid);
-            }
+        return callSid -> {
+            throw new dev.voiceagent.vendor.VendorException("twilio",
+                    dev.voiceagent.vendor.VendorException.Kind.UNCONFIGURED, 0, "twilio is not configured");
         };
     }
 }
