@@ -61,7 +61,7 @@ final class VendorCalls {
      * @param service what the caller would call it, e.g. "the booking system"
      */
     static ToolOutcome.Failed failed(VendorException e, String service) {
-        LOG.warning("tool request failed: " + Redact.digits(e.getMessage())); // Twilio errors may quote the number
+        LOG.warning("tool request failed: " + Redact.phoneNumbers(e.getMessage())); // Twilio errors may quote the number
         return switch (e.kind()) {
             case TIMEOUT -> new ToolOutcome.Failed(ToolFailure.TIMED_OUT,
                     service + " did not answer in time; try again in a moment or offer to have someone call back");
