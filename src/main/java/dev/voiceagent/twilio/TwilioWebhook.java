@@ -2,12 +2,10 @@ package dev.voiceagent.twilio;
 
 import java.net.URI;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
-import java.util.logging.Logger;
 
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.http.HeaderNames;
@@ -38,7 +36,6 @@ import dev.voiceagent.persona.PersonaCatalog;
  */
 public final class TwilioWebhook implements HttpService {
 
-    private static final Logger LOG = Logger.getLogger(TwilioWebhook.class.getName());
     static final String MEDIA_PATH = "/twilio/media";
     static final String RELAY_PATH = "/twilio/relay";
     static final String RELAY_ACTION_PATH = "/twilio/relay/action";

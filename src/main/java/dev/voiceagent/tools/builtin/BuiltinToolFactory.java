@@ -34,6 +34,9 @@ import dev.voiceagent.twilio.WhisperTokens;
  */
 public final class BuiltinToolFactory {
 
+    /** GoHighLevel ids are alphanumeric ({@code ocQHyuzHvysMo5N5VsXc}); anything else could leave the URL path. */
+    private static final java.util.regex.Pattern CALENDAR_ID = java.util.regex.Pattern.compile("[A-Za-z0-9]{1,64}");
+
     private final ContactCrm contacts;
     private final Calendars calendars;
     private final CallControl calls;
@@ -74,8 +77,8 @@ public final class BuiltinToolFactory {
      * The tool for one declaration.
      *
      * @param options the declaration's keys other than {@code builtin}
-     * @throws IllegalArgumentException for {@code END_CALL} (not built here) or options {@link BuiltinTool#problems}
-     *                                  rejects
+     * @throws IllegalArgumentException for {@code END_CALL} (not built here), options {@link BuiltinTool#problems}
+     *                                  rejects, or a {@code calendarId} that is not a GoHighLevel id
      */
     public Tool create(BuiltinTool kind, Map<String, String> options) {
         Objects.requireNonNull(kind, "kind");
@@ -85,6 +88,10 @@ public final class BuiltinToolFactory {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
         String calendarId = options.getOrDefault("calendarId", "").strip();
+        if (!calendarId.isEmpty() && !CALENDAR_ID.matcher(calendarId).matches()) {
+            throw new IllegalArgumentException(kind.wireName() + " calendarId: '" + calendarId
+                                               + "' is not a GoHighLevel calendar id (letters and digits)");
+        }
         return switch (kind) {
             case CHECK_AVAILABILITY -> new CheckAvailabilityTool(calendars, calendarId, settings, clock);
             case BOOK_APPOINTMENT -> new BookAppointmentTool(contacts, calendars, calendarId, settings, clock);

@@ -58,6 +58,8 @@ class BuiltinToolFactoryTest {
                 () -> factory.create(BuiltinTool.BOOK_APPOINTMENT, Map.of()));
         assertThat(noCalendar.getMessage(), containsString("calendarId"));
         assertThrows(IllegalArgumentException.class,
+                () -> factory.create(BuiltinTool.CHECK_AVAILABILITY, Map.of("calendarId", "../contacts")));
+        assertThrows(IllegalArgumentException.class,
                 () -> factory.create(BuiltinTool.TRANSFER_CALL, Map.of("to", "front desk")));
         assertThrows(IllegalArgumentException.class,
                 () -> factory.create(BuiltinTool.TRANSFER_CALL, Map.of("to", "+15550109999", "mode", "lukewarm")));
