@@ -75,6 +75,10 @@ import dev.voiceagent.twilio.StreamTokens;
 import dev.voiceagent.twilio.TwilioRestCalls;
 import dev.voiceagent.twilio.TwilioSignature;
 import dev.voiceagent.twilio.TwilioWebhook;
+import dev.voiceagent.twilio.WhisperRoute;
+import dev.voiceagent.twilio.WhisperTokens;
+import dev.voiceagent.tools.builtin.BuiltinToolFactory;
+import dev.voiceagent.tools.builtin.BuiltinToolSettings;
 import dev.voiceagent.vendor.CloudflareAccount;
 import dev.voiceagent.vendor.VendorException;
 
@@ -192,9 +196,7 @@ public final class Main {
         CallControl callControl = settings.twilio().configured()
                 ? new TwilioRestCalls(settings.twilio().apiBase(), settings.twilio().accountSid().orElseThrow(),
                                       settings.twilio().authToken().orElseThrow(), calls.hangUpTimeout())
-                : callSid -> {
-                    throw unconfigured("twilio");
-                };
+                : CallControl.unconfigured();
         SignatureCheck signatures = signatureCheck(settings);
         // Single use across instances through the database, asked for at most STREAM_TOKEN_LEDGER_WAIT per call start.
         RedeemedTokens redeemed = new RedeemedTokens(database::client);
@@ -232,6 +234,10 @@ public final class Main {
                                                             settings.instances().deadAfter(), afterCall.giveUpAfter(),
                                                             Clock.systemUTC()).start();
 
+        // The built-in tools' vendor clients and factory; the persona tool wiring (call loop) takes the factory.
+        BuiltinToolFactory builtinTools = builtinTools(settings, tokenSecret(settings));
+        WhisperRoute whisper = new WhisperRoute(signatures, builtinTools.whispers());
+
         boolean agentCanRun = cloudflare.isPresent();
         Map<String, Boolean> vendors = new LinkedHashMap<>();
         vendors.put("twilio", settings.twilio().configured());
@@ -256,6 +262,7 @@ public final class Main {
         }
         server.port(settings.port())
                 .routing(r -> r
+                        .register(WhisperRoute.PATH, whisper)
                         .register("/twilio", new TwilioWebhook(signatures, settings.publicBaseUrl(), personas, tokens,
                                                                () -> agentCanRun, registry::draining, registry::admit,
                                                                settings.admission().overflowNumber(), metrics,
@@ -280,6 +287,25 @@ public final class Main {
                 : PhraseWarmer.none();
         return new Agent(personas, registry, warmer, calls.drainTimeout(), database, store, journal, worker, live,
                          consoleAccess, heartbeat);
+    }
+
+    /**
+     * The built-in tools' own clients: GoHighLevel and Twilio with the tools' short request timeout and bounded
+     * rate-limit wait (a caller is listening), apart from the after-call push's patient client. Without credentials
+     * the clients refuse each request as unconfigured, and the tools answer the model that they are not set up.
+     */
+    static BuiltinToolFactory builtinTools(Settings settings, byte[] secret) {
+        BuiltinToolSettings tools = settings.builtinTools();
+        GoHighLevelClient ghl = new GoHighLevelClient(settings.goHighLevel().apiBase(),
+                                                      settings.goHighLevel().apiKey().orElse(""),
+                                                      settings.goHighLevel().locationId().orElse(""),
+                                                      tools.requestTimeout(), tools.maxRateLimitWait());
+        TwilioRestCalls twilio = new TwilioRestCalls(settings.twilio().apiBase(),
+                                                     settings.twilio().accountSid().orElse(""),
+                                                     settings.twilio().authToken().orElse(""), tools.requestTimeout());
+        return new BuiltinToolFactory(ghl, ghl, twilio, twilio,
+                                      new WhisperTokens(secret, tools.whisperLifetime(), Clock.systemUTC()),
+                                      settings.publicBaseUrl(), tools, Clock.systemUTC());
     }
 
     /** Signature checks as settled by {@link Settings}: enforced, or off only when explicitly asked for. */

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.voiceagent.tools.builtin.BuiltinToolSettings;
 import io.helidon.config.Config;
 
 /**
@@ -29,7 +30,8 @@ public record Settings(int port,
                        Calls calls,
                        Security security,
                        Admission admission,
-                       Instances instances) {
+                       Instances instances,
+                       BuiltinToolSettings builtinTools) {
 
     /** The only value of {@code TWILIO_SIGNATURE_CHECKS}: turns the checks off, for local development only. */
     public static final String SIGNATURE_CHECKS_OFF = "off-for-local-development";
@@ -232,7 +234,8 @@ public record Settings(int port,
                 new Security(twilioSignatures(env, publicBaseUrl), env(env, "STREAM_TOKEN_SECRET")),
                 new Admission(maxConcurrentCalls(env, c.get("calls.maxConcurrentCalls")), overflowNumber(env)),
                 new Instances(millis(env, "INSTANCE_HEARTBEAT_MS", c.get("instances.heartbeatMs"), 10_000),
-                              millis(env, "INSTANCE_DEAD_AFTER_MS", c.get("instances.deadAfterMs"), 40_000)));
+                              millis(env, "INSTANCE_DEAD_AFTER_MS", c.get("instances.deadAfterMs"), 40_000)),
+                BuiltinToolSettings.load(c));
     }
 
     /** {@code PUBLIC_BASE_URL}, else Railway's {@code RAILWAY_PUBLIC_DOMAIN} (a bare host name) as {@code https://host}. */

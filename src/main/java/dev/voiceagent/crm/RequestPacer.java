@@ -26,6 +26,12 @@ final class RequestPacer {
         quietUntil.accumulateAndGet(until, (current, next) -> next - current > 0 ? next : current);
     }
 
+    /** How long until the current hold is over; zero when there is none. */
+    Duration remainingHold() {
+        long left = quietUntil.get() - System.nanoTime();
+        return left > 0 ? Duration.ofNanos(left) : Duration.ZERO;
+    }
+
     /**
      * Sleeps until the hold, if any, is over.
      *

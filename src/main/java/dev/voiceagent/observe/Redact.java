@@ -52,6 +52,35 @@ public final class Redact {
         return out.append(text, at, text.length()).toString();
     }
 
+    /**
+     * {@code text} with only its phone numbers masked (runs of 7 or more digits, with one space or dash allowed between
+     * them, keeping the last 2), leaving shorter numbers such as HTTP statuses and vendor error codes readable: for
+     * vendor error messages, which may quote the numbers of a call.
+     */
+    public static String phoneNumbers(String text) {
+        if (text == null || text.isEmpty()) {
+            return text;
+        }
+        Matcher m = RUN.matcher(text);
+        StringBuilder out = new StringBuilder(text.length());
+        int at = 0;
+        while (m.find()) {
+            String run = m.group();
+            long count = run.chars().filter(Character::isDigit).count();
+            if (count < KEEP_FROM) {
+                continue;
+            }
+            out.append(text, at, m.start());
+            int seen = 0;
+            for (int i = 0; i < run.length(); i++) {
+                char c = run.charAt(i);
+                out.append(Character.isDigit(c) && seen++ < count - KEEP ? '*' : c);
+            }
+            at = m.end();
+        }
+        return out.append(text, at, text.length()).toString();
+    }
+
     /** {@code text} with every digit masked: for values that are nothing but what the caller typed. */
     public static String allDigits(String text) {
         if (text == null) {

@@ -74,6 +74,39 @@ public final class TwiML {
                 + escape(number) + "</Dial></Response>";
     }
 
+    /**
+     * Transfers the call: {@code <Dial>} to a phone number ({@code <Number>}) or a SIP address ({@code <Sip>}). With a
+     * {@code whisperUrl} the person who answers first hears the TwiML there (the warm transfer's summary) before the
+     * parties are connected. {@code callerId} (our number) is what the person sees; empty leaves Twilio's default,
+     * the caller's own number. Without an {@code action}, a {@code <Dial>} nobody answers falls through to
+     * {@code unanswered}, spoken to the caller before Twilio ends the call.
+     *
+     * @param target     an E.164 number or a {@code sip:} address
+     * @param whisperUrl absolute URL (inline TwiML updates require it), or empty for a cold transfer
+     */
+    public static String dial(String target, String callerId, String whisperUrl, String unanswered) {
+        boolean sip = target.regionMatches(true, 0, "sip:", 0, 4);
+        String noun = sip ? "Sip" : "Number";
+        StringBuilder xml = new StringBuilder(256)
+                .append("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Dial");
+        attribute(xml, "callerId", callerId);
+        xml.append("><").append(noun);
+        attribute(xml, "url", whisperUrl);
+        if (!whisperUrl.isEmpty()) {
+            attribute(xml, "method", "POST");
+        }
+        xml.append('>').append(escape(target)).append("</").append(noun).append("></Dial>");
+        if (!unanswered.isEmpty()) {
+            xml.append("<Say>").append(escape(unanswered)).append("</Say>");
+        }
+        return xml.append("</Response>").toString();
+    }
+
+    /** Speaks {@code message} and nothing else: the whisper a person hears before a warm transfer connects. */
+    public static String say(String message) {
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Say>" + escape(message) + "</Say></Response>";
+    }
+
     /** An empty response, the documented answer to status callbacks. */
     public static String empty() {
         return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>";

@@ -2,12 +2,10 @@ package dev.voiceagent.twilio;
 
 import java.net.URI;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
-import java.util.logging.Logger;
 
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.http.HeaderNames;
@@ -38,7 +36,6 @@ import dev.voiceagent.persona.PersonaCatalog;
  */
 public final class TwilioWebhook implements HttpService {
 
-    private static final Logger LOG = Logger.getLogger(TwilioWebhook.class.getName());
     static final String MEDIA_PATH = "/twilio/media";
     static final String RELAY_PATH = "/twilio/relay";
     static final String RELAY_ACTION_PATH = "/twilio/relay/action";
@@ -60,6 +57,7 @@ public final class TwilioWebhook implements HttpService {
     private final CallMetrics metrics;
     private final WelcomeGreeting welcome;
     private final java.util.function.BiConsumer<String, String> sessionOutcome;
+    private final SignedForms forms;
 
     /**
      * The first words of a ConversationRelay call, which Twilio speaks from the TwiML before our socket opens:
@@ -99,6 +97,7 @@ public final class TwilioWebhook implements HttpService {
         this.metrics = metrics;
         this.welcome = welcome;
         this.sessionOutcome = sessionOutcome;
+        this.forms = new SignedForms(limit, check);
     }
 
     @Override
@@ -218,37 +217,7 @@ public final class TwilioWebhook implements HttpService {
      * otherwise answers the request (413, 400 or 403) and returns empty.
      */
     private Optional<Form> verifiedForm(ServerRequest req, ServerResponse res) {
-        Form form;
-        try {
-            String type = req.headers().contentType().map(t -> t.mediaType().text()).orElse("");
-            if (!type.equalsIgnoreCase("application/x-www-form-urlencoded")) {
-                throw new IllegalArgumentException("content type " + type);
-            }
-            form = Form.parse(limit.read(req));
-        } catch (BodyLimit.TooLarge e) {
-            LOG.warning("refused " + req.path().absolute().rawPath() + ": " + e.getMessage());
-            limit.refuse(res);
-            return Optional.empty();
-        } catch (IllegalArgumentException e) {
-            res.status(Status.BAD_REQUEST_400).send("expected an application/x-www-form-urlencoded body");
-            return Optional.empty();
-        }
-        if (check instanceof SignatureCheck.Enforced enforced) {
-            String given = req.headers().first(HeaderNames.create("X-Twilio-Signature")).orElse("");
-            if (!enforced.signature().matchesAny(given, List.of(signedUrl(req, enforced.publicBaseUrl())),
-                                                 form.params())) {
-                LOG.warning("refused " + req.path().absolute().rawPath() + ": bad or missing X-Twilio-Signature");
-                res.status(Status.FORBIDDEN_403).send("invalid Twilio signature");
-                return Optional.empty();
-            }
-        }
-        return Optional.of(form);
-    }
-
-    /** The URL Twilio signed: the public URL it was configured with, including any query string. */
-    private static String signedUrl(ServerRequest req, URI publicBaseUrl) {
-        String query = req.query().rawValue();
-        return publicBaseUrl.toString() + req.path().absolute().rawPath() + (query.isEmpty() ? "" : "?" + query);
+        return forms.verified(req, res);
     }
 
     /** {@code wss://<public host><path>}; Twilio accepts only wss, local tests use ws. */

@@ -90,8 +90,23 @@ public final class VendorHttp {
         return client.post().uri(uri);
     }
 
+    /** Starts a GET; send it with a {@code null} entity (no body). */
+    public HttpClientRequest get(URI uri) {
+        return client.get().uri(uri);
+    }
+
+    /** Starts a PUT. */
+    public HttpClientRequest put(URI uri) {
+        return client.put().uri(uri);
+    }
+
+    /** Starts a DELETE. */
+    public HttpClientRequest delete(URI uri) {
+        return client.delete().uri(uri);
+    }
+
     /**
-     * Sends the request {@code request} builds, with {@code entity}, and returns the response if its status is 2xx.
+     * Sends the request {@code request} builds, with {@code entity} ({@code null}: no body, for a GET), and returns the response if its status is 2xx.
      * The caller must close it. Any other status is read, closed and thrown.
      *
      * @param request builds the request; called a second time only for the pooled-connection workaround
@@ -147,7 +162,7 @@ public final class VendorHttp {
 
     private HttpClientResponse submit(Supplier<HttpClientRequest> request, Object entity) {
         try {
-            return request.get().submit(entity);
+            return entity == null ? request.get().request() : request.get().submit(entity);
         } catch (RuntimeException e) {
             if (!isTransportFailure(e)) {
                 throw e;
@@ -161,7 +176,8 @@ public final class VendorHttp {
         // request's own timeout (reworked in helidon#9795, 4.1.7/4.2.0). The vendor's answer is lost with the
         // connection, so this one resend on a new connection is a transport repair, not a retry.
         try {
-            return request.get().keepAlive(false).submit(entity);
+            HttpClientRequest fresh = request.get().keepAlive(false);
+            return entity == null ? fresh.request() : fresh.submit(entity);
         } catch (RuntimeException e) {
             throw isTransportFailure(e) ? failure(e, false) : e;
         }

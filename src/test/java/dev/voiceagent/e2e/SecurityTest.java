@@ -91,6 +91,18 @@ class SecurityTest {
     }
 
     @Test
+    void theWarmTransferWhisperIsServedAndSignedLikeTheWebhooks() throws Exception {
+        Map<String, String> form = Map.of("CallSid", AgentHarness.newCallSid(), "CallStatus", "in-progress");
+        String path = "/twilio/whisper?t=not-a-token";
+        HttpResponse<String> signed = h.post(path, form, AgentHarness.sign(AgentHarness.PUBLIC_BASE_URL + path, form));
+        assertThat(signed.statusCode(), is(200));
+        assertThat(signed.body(), containsString("<Say>" + dev.voiceagent.twilio.WhisperRoute.INTRO + "</Say>"));
+        assertThat(h.post(path, form, null).statusCode(), is(403));
+        assertThat(h.post(path, form, AgentHarness.sign(AgentHarness.PUBLIC_BASE_URL + "/twilio/whisper", form))
+                           .statusCode(), is(403));
+    }
+
+    @Test
     void aMediaSocketWithoutAValidHandshakeSignatureIsRefused() {
         assertThrows(Exception.class, () -> FakeTwilioCaller.connect(h.mediaUri(), Map.of()));
         assertThrows(Exception.class, () -> FakeTwilioCaller.connect(h.mediaUri(), Map.of("X-Twilio-Signature",

@@ -3,6 +3,10 @@ package dev.voiceagent.fakes;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,8 +27,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * A fake GoHighLevel (LeadConnector) API v2, contacts only: the three operations of the public OpenAPI
- * ({@code GoHighLevel/highlevel-api-docs}, {@code apps/contacts.json}).
+ * A fake GoHighLevel (LeadConnector) API v2: three contacts operations of the public OpenAPI
+ * ({@code GoHighLevel/highlevel-api-docs}, {@code apps/contacts.json}) and the calendar operations the booking tools
+ * use ({@code apps/calendars.json}, described after the contacts).
  * <ul>
  *     <li>{@link #UPSERT}: {@code POST /contacts/upsert} with an {@code UpsertContactDto} ({@code locationId}
  *     required). Finds the contact by email, then phone (the location's "Allow Duplicate Contact" order used here),
@@ -48,6 +53,32 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * {@code Fault.status(429)}; both say {@code X-RateLimit-Remaining: 0}. The 429 itself, its body and whether it has a
  * {@code Retry-After} are <b>unconfirmed</b> (not in the spec): no {@code Retry-After} unless {@link #retryAfter} asks
  * for one.
+ * <p>
+ * Calendars (every {@code /calendars} request needs {@code Version: 2021-04-15}; any other is a 400 here, as the
+ * contacts version is elsewhere, <b>unconfirmed</b>). A calendar exists once a test {@link #openSlots opens slots} on
+ * it; its free slots are the opened start times not taken by an appointment that is not cancelled.
+ * <ul>
+ *     <li>{@link #FREE_SLOTS}: {@code GET /calendars/{calendarId}/free-slots?startDate={ms}&endDate={ms}&timezone=}
+ *     (dates required, epoch ms, at most 31 days apart, else 400); answers 200 with a map keyed by date
+ *     ({@code YYYY-MM-DD} in {@code timezone}, default UTC) to {@code {"slots":["2024-10-28T10:00:00-05:00",…]}}, plus a
+ *     {@code traceId} key (possible, <b>unconfirmed</b>, so clients must skip it). An unknown calendar is a 400
+ *     (<b>unconfirmed</b>).</li>
+ *     <li>{@link #CREATE_APPOINTMENT}: {@code POST /calendars/events/appointments}, {@code calendarId},
+ *     {@code locationId}, {@code contactId}, {@code startTime} required (400 otherwise); a start that is not a free slot
+ *     is a 400 unless {@code ignoreFreeSlotValidation} (message <b>unconfirmed</b>); an unknown contact is a 400.
+ *     Answers 200 {@code AppointmentSchemaResponse} ({@code id}, {@code calendarId}, {@code locationId},
+ *     {@code contactId}, {@code startTime}, {@code endTime}, {@code title}, {@code appointmentStatus}, …).</li>
+ *     <li>{@link #EDIT_APPOINTMENT}: {@code PUT /calendars/events/appointments/{eventId}}; any of {@code startTime},
+ *     {@code endTime}, {@code title}, {@code appointmentStatus} (one of the documented values, else 400); 200 with the
+ *     appointment; an unknown id is a 400 (<b>unconfirmed</b>).</li>
+ *     <li>{@link #DELETE_EVENT}: {@code DELETE /calendars/events/{eventId}} with a JSON body ({@code {}}); 201
+ *     {@code {"succeeded":true}}.</li>
+ *     <li>{@link #CONTACT_APPOINTMENTS}: {@code GET /contacts/{contactId}/appointments} ({@code Version: 2021-07-28});
+ *     200 {@code {"events":[…]}} with times written like the spec's example, {@code "2021-07-16 11:00:00"} (no offset,
+ *     in {@link #locationZone the location's zone}), or ISO 8601 with the offset after
+ *     {@link #appointmentTimesWithOffset(boolean)}.</li>
+ * </ul>
+ * Errors are the documented {@code BadRequestDTO} {@code {"statusCode":400,"message":…}} and 401 {@code UnauthorizedDTO}.
  */
 public final class FakeGoHighLevel extends FakeVendorServer {
 
@@ -57,10 +88,29 @@ public final class FakeGoHighLevel extends FakeVendorServer {
     public static final String NOTES = "notes";
     /** Route of {@code POST /contacts/{contactId}/tags}. */
     public static final String TAGS = "tags";
+    /** Route of {@code GET /calendars/{calendarId}/free-slots}. */
+    public static final String FREE_SLOTS = "free-slots";
+    /** Route of {@code POST /calendars/events/appointments}. */
+    public static final String CREATE_APPOINTMENT = "create-appointment";
+    /** Route of {@code PUT /calendars/events/appointments/{eventId}}. */
+    public static final String EDIT_APPOINTMENT = "edit-appointment";
+    /** Route of {@code DELETE /calendars/events/{eventId}}. */
+    public static final String DELETE_EVENT = "delete-event";
+    /** Route of {@code GET /contacts/{contactId}/appointments}. */
+    public static final String CONTACT_APPOINTMENTS = "contact-appointments";
     /** The only API version the contacts endpoints accept. */
     public static final String VERSION = "2021-07-28";
+    /** The only API version the calendars endpoints accept. */
+    public static final String CALENDARS_VERSION = "2021-04-15";
 
     private static final Pattern CONTACT_PATH = Pattern.compile("/contacts/([A-Za-z0-9]+)/(notes|tags)");
+    private static final Pattern CONTACT_APPOINTMENTS_PATH = Pattern.compile("/contacts/([A-Za-z0-9]+)/appointments");
+    private static final Pattern FREE_SLOTS_PATH = Pattern.compile("/calendars/([A-Za-z0-9]+)/free-slots");
+    private static final Pattern APPOINTMENT_PATH = Pattern.compile("/calendars/events/appointments/([A-Za-z0-9]+)");
+    private static final Pattern EVENT_PATH = Pattern.compile("/calendars/events/([A-Za-z0-9]+)");
+    private static final Set<String> APPOINTMENT_STATUSES =
+            Set.of("new", "confirmed", "cancelled", "showed", "noshow", "invalid");
+    private static final DateTimeFormatter SPACED = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
     private final String token;
     private final String locationId;
@@ -79,6 +129,10 @@ public final class FakeGoHighLevel extends FakeVendorServer {
     private int windowUsed;
     private long dailyUsed;
     private volatile Duration retryAfter;
+    private final Map<String, Set<Instant>> openSlots = new ConcurrentHashMap<>();
+    private final Map<String, ObjectNode> appointments = new java.util.LinkedHashMap<>();
+    private volatile ZoneId locationZone = ZoneOffset.UTC;
+    private volatile boolean timesWithOffset;
 
     /** A fake for the sub-account {@code locationId}, reached with the bearer {@code token}, on a free port. */
     public FakeGoHighLevel(String token, String locationId) {
@@ -87,7 +141,8 @@ public final class FakeGoHighLevel extends FakeVendorServer {
 
     /** A fake on a fixed loopback {@code port} (0: any free one). */
     public FakeGoHighLevel(String token, String locationId, int port) {
-        super(Set.of(UPSERT, NOTES, TAGS), port);
+        super(Set.of(UPSERT, NOTES, TAGS, FREE_SLOTS, CREATE_APPOINTMENT, EDIT_APPOINTMENT, DELETE_EVENT,
+                     CONTACT_APPOINTMENTS), port);
         this.token = Objects.requireNonNull(token, "token");
         this.locationId = Objects.requireNonNull(locationId, "locationId");
         start();
@@ -148,16 +203,80 @@ public final class FakeGoHighLevel extends FakeVendorServer {
         return List.copyOf(tagsAdded);
     }
 
+    /** Opens these start times on {@code calendarId} (creating the calendar): they are free until booked. */
+    public void openSlots(String calendarId, List<OffsetDateTime> starts) {
+        Set<Instant> slots = openSlots.computeIfAbsent(calendarId, id -> ConcurrentHashMap.newKeySet());
+        starts.forEach(start -> slots.add(start.toInstant()));
+    }
+
+    /** The location's time zone: a contact's appointment times without an offset are written in it; default UTC. */
+    public void locationZone(ZoneId zone) {
+        this.locationZone = Objects.requireNonNull(zone, "zone");
+    }
+
+    /** Whether a contact's appointments carry ISO 8601 times with an offset instead of the example's form. */
+    public void appointmentTimesWithOffset(boolean withOffset) {
+        this.timesWithOffset = withOffset;
+    }
+
+    /** Every appointment stored (booked or seeded), in creation order, as the API would return it. */
+    public List<JsonNode> appointments() {
+        synchronized (this) {
+            return appointments.values().stream().map(a -> (JsonNode) a.deepCopy()).toList();
+        }
+    }
+
+    /**
+     * Stores an appointment as if booked elsewhere (no request): for a caller's existing appointments.
+     *
+     * @return its id
+     */
+    public String seedAppointment(String calendarId, String contactId, OffsetDateTime start, String status,
+                                  String title) {
+        synchronized (this) {
+            ObjectNode appointment = json.createObjectNode()
+                    .put("id", newId())
+                    .put("calendarId", calendarId)
+                    .put("locationId", locationId)
+                    .put("contactId", contactId)
+                    .put("startTime", start.toString())
+                    .put("endTime", start.plusMinutes(30).toString())
+                    .put("title", title)
+                    .put("appointmentStatus", status);
+            appointments.put(appointment.get("id").asText(), appointment);
+            return appointment.get("id").asText();
+        }
+    }
+
     @Override
     protected String routeOf(String method, String path) {
-        if (!method.equals("POST")) {
-            return null;
+        switch (method) {
+            case "GET" -> {
+                if (FREE_SLOTS_PATH.matcher(path).matches()) {
+                    return FREE_SLOTS;
+                }
+                return CONTACT_APPOINTMENTS_PATH.matcher(path).matches() ? CONTACT_APPOINTMENTS : null;
+            }
+            case "PUT" -> {
+                return APPOINTMENT_PATH.matcher(path).matches() ? EDIT_APPOINTMENT : null;
+            }
+            case "DELETE" -> {
+                return EVENT_PATH.matcher(path).matches() ? DELETE_EVENT : null;
+            }
+            case "POST" -> {
+                if (path.equals("/contacts/upsert")) {
+                    return UPSERT;
+                }
+                if (path.equals("/calendars/events/appointments")) {
+                    return CREATE_APPOINTMENT;
+                }
+                Matcher m = CONTACT_PATH.matcher(path);
+                return m.matches() ? (m.group(2).equals("notes") ? NOTES : TAGS) : null;
+            }
+            default -> {
+                return null;
+            }
         }
-        if (path.equals("/contacts/upsert")) {
-            return UPSERT;
-        }
-        Matcher m = CONTACT_PATH.matcher(path);
-        return m.matches() ? (m.group(2).equals("notes") ? NOTES : TAGS) : null;
     }
 
     @Override
@@ -195,9 +314,23 @@ public final class FakeGoHighLevel extends FakeVendorServer {
             exchange.sendJson(401, errorBody(route, 401));
             return;
         }
-        if (!VERSION.equals(request.header("Version"))) {
-            exchange.sendJson(400, badRequest("Version header must be " + VERSION));
+        boolean calendarsApi = request.uri().getRawPath().startsWith("/calendars/");
+        String version = calendarsApi ? CALENDARS_VERSION : VERSION;
+        if (!version.equals(request.header("Version"))) {
+            exchange.sendJson(400, badRequest("Version header must be " + version));
             return;
+        }
+        switch (route) {
+            case FREE_SLOTS -> {
+                freeSlots(request, exchange);
+                return;
+            }
+            case CONTACT_APPOINTMENTS -> {
+                contactAppointments(request, exchange);
+                return;
+            }
+            default -> {
+            }
         }
         JsonNode body = jsonObject(json, request.body());
         if (body == null) {
@@ -208,6 +341,9 @@ public final class FakeGoHighLevel extends FakeVendorServer {
             case UPSERT -> upsert(body, exchange);
             case NOTES -> note(contactIdOf(request), body, exchange);
             case TAGS -> addTags(contactIdOf(request), body, exchange);
+            case CREATE_APPOINTMENT -> createAppointment(body, exchange);
+            case EDIT_APPOINTMENT -> editAppointment(lastSegment(request), body, exchange);
+            case DELETE_EVENT -> deleteEvent(lastSegment(request), exchange);
             default -> throw new IllegalStateException(route);
         }
     }
@@ -338,6 +474,225 @@ public final class FakeGoHighLevel extends FakeVendorServer {
         ObjectNode answer = json.createObjectNode();
         answer.set("tags", tags);
         exchange.sendJson(201, answer.toString());
+    }
+
+    private void freeSlots(ReceivedRequest request, Exchange exchange) throws IOException {
+        Matcher path = FREE_SLOTS_PATH.matcher(request.uri().getRawPath());
+        String calendarId = path.matches() ? path.group(1) : "";
+        Map<String, String> query = query(request.uri().getRawQuery());
+        long start;
+        long end;
+        try {
+            start = Long.parseLong(query.getOrDefault("startDate", ""));
+            end = Long.parseLong(query.getOrDefault("endDate", ""));
+        } catch (NumberFormatException e) {
+            exchange.sendJson(400, badRequest("startDate and endDate must be numbers (epoch milliseconds)"));
+            return;
+        }
+        if (end < start || end - start > Duration.ofDays(31).toMillis()) {
+            exchange.sendJson(400, badRequest("Date range cannot be more than 31 days"));
+            return;
+        }
+        ZoneId zone;
+        try {
+            zone = ZoneId.of(query.getOrDefault("timezone", "UTC"));
+        } catch (java.time.DateTimeException e) {
+            exchange.sendJson(400, badRequest("Invalid timezone"));
+            return;
+        }
+        Set<Instant> open = openSlots.get(calendarId);
+        if (open == null) {
+            exchange.sendJson(400, badRequest("Calendar not found"));
+            return;
+        }
+        Set<Instant> taken = taken(calendarId);
+        ObjectNode answer = json.createObjectNode();
+        open.stream()
+                .filter(slot -> !slot.isBefore(Instant.ofEpochMilli(start)) && !slot.isAfter(Instant.ofEpochMilli(end)))
+                .filter(slot -> !taken.contains(slot))
+                .sorted()
+                .map(slot -> slot.atZone(zone).toOffsetDateTime())
+                .forEach(slot -> {
+                    String day = slot.toLocalDate().toString();
+                    ObjectNode entry = answer.has(day) ? (ObjectNode) answer.get(day) : answer.putObject(day);
+                    (entry.has("slots") ? (ArrayNode) entry.get("slots") : entry.putArray("slots"))
+                            .add(slot.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+                });
+        answer.put("traceId", UUID.randomUUID().toString());
+        exchange.sendJson(200, answer.toString());
+    }
+
+    private void createAppointment(JsonNode body, Exchange exchange) throws IOException {
+        List<String> missing = new ArrayList<>();
+        for (String field : List.of("calendarId", "locationId", "contactId", "startTime")) {
+            if (!body.path(field).isTextual() || body.path(field).asText().isBlank()) {
+                missing.add(field + " should not be empty");
+            }
+        }
+        if (!missing.isEmpty()) {
+            exchange.sendJson(400, badRequest(String.join(", ", missing)));
+            return;
+        }
+        if (!locationId.equals(body.get("locationId").asText())) {
+            exchange.sendJson(403, json.createObjectNode().put("statusCode", 403)
+                    .put("message", "The token does not have access to this location.").toString());
+            return;
+        }
+        OffsetDateTime start = offsetTime(body.get("startTime").asText());
+        OffsetDateTime end = body.hasNonNull("endTime") ? offsetTime(body.get("endTime").asText()) : null;
+        if (start == null || body.hasNonNull("endTime") && (end == null || !end.isAfter(start))) {
+            exchange.sendJson(400, badRequest("startTime and endTime must be ISO 8601 times, end after start"));
+            return;
+        }
+        String calendarId = body.get("calendarId").asText();
+        if (!contacts.containsKey(body.get("contactId").asText())) {
+            exchange.sendJson(400, badRequest("Contact not found"));
+            return;
+        }
+        String status = body.path("appointmentStatus").asText("new");
+        if (!APPOINTMENT_STATUSES.contains(status)) {
+            exchange.sendJson(400, badRequest("appointmentStatus must be one of " + APPOINTMENT_STATUSES));
+            return;
+        }
+        ObjectNode appointment;
+        synchronized (this) {
+            Set<Instant> open = openSlots.getOrDefault(calendarId, Set.of());
+            boolean free = open.contains(start.toInstant()) && !taken(calendarId).contains(start.toInstant());
+            if (!free && !body.path("ignoreFreeSlotValidation").asBoolean(false)) {
+                appointment = null;
+            } else {
+                appointment = json.createObjectNode()
+                        .put("id", newId())
+                        .put("calendarId", calendarId)
+                        .put("locationId", locationId)
+                        .put("contactId", body.get("contactId").asText())
+                        .put("startTime", body.get("startTime").asText())
+                        .put("endTime", end == null ? start.plusMinutes(30).toString() : body.get("endTime").asText())
+                        .put("title", body.path("title").asText(""))
+                        .put("meetingLocationType", "custom")
+                        .put("appointmentStatus", status)
+                        .put("assignedUserId", "")
+                        .put("address", "")
+                        .put("isRecurring", false);
+                appointments.put(appointment.get("id").asText(), appointment);
+                appointment = appointment.deepCopy();
+            }
+        }
+        if (appointment == null) {
+            exchange.sendJson(400, badRequest("The slot you have selected is no longer available."));
+            return;
+        }
+        exchange.sendJson(200, appointment.toString());
+    }
+
+    private void editAppointment(String eventId, JsonNode body, Exchange exchange) throws IOException {
+        if (body.has("appointmentStatus") && !APPOINTMENT_STATUSES.contains(body.path("appointmentStatus").asText())) {
+            exchange.sendJson(400, badRequest("appointmentStatus must be one of " + APPOINTMENT_STATUSES));
+            return;
+        }
+        ObjectNode answer;
+        synchronized (this) {
+            ObjectNode appointment = appointments.get(eventId);
+            if (appointment != null) {
+                for (String field : List.of("startTime", "endTime", "title", "appointmentStatus")) {
+                    if (body.path(field).isTextual()) {
+                        appointment.put(field, body.get(field).asText());
+                    }
+                }
+            }
+            answer = appointment == null ? null : appointment.deepCopy();
+        }
+        if (answer == null) {
+            exchange.sendJson(400, badRequest("Appointment not found"));
+            return;
+        }
+        exchange.sendJson(200, answer.toString());
+    }
+
+    private void deleteEvent(String eventId, Exchange exchange) throws IOException {
+        boolean removed;
+        synchronized (this) {
+            removed = appointments.remove(eventId) != null;
+        }
+        if (!removed) {
+            exchange.sendJson(400, badRequest("Event not found"));
+            return;
+        }
+        exchange.sendJson(201, json.createObjectNode().put("succeeded", true).toString());
+    }
+
+    private void contactAppointments(ReceivedRequest request, Exchange exchange) throws IOException {
+        Matcher path = CONTACT_APPOINTMENTS_PATH.matcher(request.uri().getRawPath());
+        String contactId = path.matches() ? path.group(1) : "";
+        if (!contacts.containsKey(contactId)) {
+            exchange.sendJson(400, badRequest("Contact not found"));
+            return;
+        }
+        ObjectNode answer = json.createObjectNode();
+        ArrayNode events = answer.putArray("events");
+        synchronized (this) {
+            for (ObjectNode appointment : appointments.values()) {
+                if (!appointment.path("contactId").asText().equals(contactId)) {
+                    continue;
+                }
+                ObjectNode event = appointment.deepCopy();
+                event.put("status", appointment.path("appointmentStatus").asText());
+                for (String field : List.of("startTime", "endTime")) {
+                    OffsetDateTime time = offsetTime(appointment.path(field).asText(""));
+                    if (time != null && !timesWithOffset) {
+                        event.put(field, time.atZoneSameInstant(locationZone).format(SPACED));
+                    }
+                }
+                events.add(event);
+            }
+        }
+        exchange.sendJson(200, answer.toString());
+    }
+
+    /** Start times of the calendar's appointments that still hold their time (call with the lock held or not). */
+    private Set<Instant> taken(String calendarId) {
+        synchronized (this) {
+            Set<Instant> taken = new java.util.HashSet<>();
+            for (ObjectNode appointment : appointments.values()) {
+                String status = appointment.path("appointmentStatus").asText();
+                if (appointment.path("calendarId").asText().equals(calendarId)
+                        && !status.equals("cancelled") && !status.equals("invalid")) {
+                    OffsetDateTime start = offsetTime(appointment.path("startTime").asText());
+                    if (start != null) {
+                        taken.add(start.toInstant());
+                    }
+                }
+            }
+            return taken;
+        }
+    }
+
+    private static OffsetDateTime offsetTime(String text) {
+        try {
+            return OffsetDateTime.parse(text);
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private static String lastSegment(ReceivedRequest request) {
+        String path = request.uri().getRawPath();
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> query = new java.util.HashMap<>();
+        if (raw == null) {
+            return query;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                query.putIfAbsent(java.net.URLDecoder.decode(pair.substring(0, eq), java.nio.charset.StandardCharsets.UTF_8),
+                                  java.net.URLDecoder.decode(pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        return query;
     }
 
     /** The contact matching the upsert's email, else its phone (call with the lock held). */

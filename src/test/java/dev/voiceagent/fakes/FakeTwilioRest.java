@@ -23,8 +23,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * A fake Twilio REST API, "Update a Call resource" only
- * (https://www.twilio.com/docs/voice/api/call-resource#update-a-call-resource).
+ * A fake Twilio REST API: "Update a Call resource"
+ * (https://www.twilio.com/docs/voice/api/call-resource#update-a-call-resource) and "Create a Message".
  * <p>
  * {@link #CALLS}: {@code POST /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}.json} with HTTP Basic
  * {@code AccountSid:AuthToken} and a form body; {@code Status} must be {@code completed} or {@code canceled} (or
@@ -34,11 +34,26 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * Errors use Twilio's body {@code {"code":N,"message":"…","more_info":"https://www.twilio.com/docs/errors/N","status":S}}:
  * 401 20003 "Authenticate", 404 20404, 429 20429, 500 20500, 503 20503; a bad form is 400 code 21218 (the code Twilio
  * uses there is unconfirmed).
+ * <p>
+ * An inline {@code Twiml} must be a well-formed {@code <Response>} document (else 400 code 12100 "Document parse
+ * failure", <b>unconfirmed</b> for inline TwiML) whose {@code url} and {@code action} attributes are absolute URLs
+ * (else 400 code 15004, as documented: "must use absolute URL for action callback").
+ * <p>
+ * {@link #MESSAGES}: {@code POST /2010-04-01/Accounts/{AccountSid}/Messages.json} (Basic auth, form) with {@code To}
+ * (E.164, else 400 21211; missing 21604), {@code From} or {@code MessagingServiceSid} (missing 21603), {@code Body}
+ * (missing 21602; over 1,600 characters 21617). When {@link #ownNumbers} is set, a {@code From} not among them is a
+ * 400 21606 (codes as on Twilio's error pages; the exact bodies are <b>unconfirmed</b>). Answers 201 with a Message
+ * resource ({@code sid} {@code SM…}, {@code status} {@code queued}, {@code to}, {@code from}, {@code body},
+ * {@code num_segments}, …).
  */
 public final class FakeTwilioRest extends FakeVendorServer {
 
     /** Route of the call update endpoint. */
     public static final String CALLS = "calls";
+    /** Route of the create-message endpoint. */
+    public static final String MESSAGES = "messages";
+    private static final Pattern MESSAGES_PATH = Pattern.compile("/2010-04-01/Accounts/([^/]+)/Messages\\.json");
+    private static final Pattern E164 = Pattern.compile("\\+[1-9][0-9]{6,14}");
 
     private static final Pattern CALL_PATH = Pattern.compile("/2010-04-01/Accounts/([^/]+)/Calls/([^/]+)\\.json");
 
@@ -47,6 +62,9 @@ public final class FakeTwilioRest extends FakeVendorServer {
     private final ObjectMapper json = new ObjectMapper();
     private final List<CallUpdate> updates = new CopyOnWriteArrayList<>();
     private final Map<String, CompletableFuture<CallUpdate>> firstUpdates = new ConcurrentHashMap<>();
+    private final List<Message> messages = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicLong messageIds = new java.util.concurrent.atomic.AtomicLong();
+    private volatile Set<String> ownNumbers = Set.of();
 
     public FakeTwilioRest(String accountSid, String authToken) {
         this(accountSid, authToken, 0);
@@ -54,11 +72,21 @@ public final class FakeTwilioRest extends FakeVendorServer {
 
     /** A fake on a fixed loopback {@code port} (0: any free one). */
     public FakeTwilioRest(String accountSid, String authToken, int port) {
-        super(Set.of(CALLS), port);
+        super(Set.of(CALLS, MESSAGES), port);
         this.accountSid = Objects.requireNonNull(accountSid, "accountSid");
         this.expectedAuthorization = "Basic " + Base64.getEncoder()
                 .encodeToString((accountSid + ":" + authToken).getBytes(StandardCharsets.UTF_8));
         start();
+    }
+
+    /** The account's numbers: a message {@code From} another is refused (21606); empty (default) accepts any. */
+    public void ownNumbers(Set<String> numbers) {
+        this.ownNumbers = Set.copyOf(numbers);
+    }
+
+    /** Accepted messages, in arrival order. */
+    public List<Message> messages() {
+        return List.copyOf(messages);
     }
 
     /** Accepted call updates, in arrival order. */
@@ -86,7 +114,13 @@ public final class FakeTwilioRest extends FakeVendorServer {
 
     @Override
     protected String routeOf(String method, String path) {
-        return method.equals("POST") && CALL_PATH.matcher(path).matches() ? CALLS : null;
+        if (!method.equals("POST")) {
+            return null;
+        }
+        if (MESSAGES_PATH.matcher(path).matches()) {
+            return MESSAGES;
+        }
+        return CALL_PATH.matcher(path).matches() ? CALLS : null;
     }
 
     @Override
@@ -94,6 +128,10 @@ public final class FakeTwilioRest extends FakeVendorServer {
         FakeVendorServer.ReceivedRequest request = exchange.request();
         if (!expectedAuthorization.equals(request.header("Authorization"))) {
             exchange.sendJson(401, errorBody(route, 401));
+            return;
+        }
+        if (route.equals(MESSAGES)) {
+            message(request, exchange);
             return;
         }
         Matcher path = CALL_PATH.matcher(request.uri().getRawPath());
@@ -110,6 +148,13 @@ public final class FakeTwilioRest extends FakeVendorServer {
         if (status == null ? !redirect : !(status.equals("completed") || status.equals("canceled"))) {
             exchange.sendJson(400, error(21218, "Invalid or missing Status: " + status, 400));
             return;
+        }
+        if (form.containsKey("Twiml")) {
+            String problem = twimlProblem(form.get("Twiml"));
+            if (problem != null) {
+                exchange.sendJson(400, problem);
+                return;
+            }
         }
         String callSid = path.group(2);
         CallUpdate update = new CallUpdate(callSid, Map.copyOf(form));
@@ -145,6 +190,80 @@ public final class FakeTwilioRest extends FakeVendorServer {
                 + " was not found", 404));
     }
 
+    private void message(FakeVendorServer.ReceivedRequest request, Exchange exchange) throws IOException {
+        Matcher path = MESSAGES_PATH.matcher(request.uri().getRawPath());
+        if (!path.matches() || !path.group(1).equals(accountSid)) {
+            exchange.sendJson(404, error(20404, "The requested resource " + request.uri().getRawPath()
+                    + " was not found", 404));
+            return;
+        }
+        Map<String, String> form = parseForm(request.bodyText());
+        String to = form.getOrDefault("To", "");
+        String from = form.getOrDefault("From", "");
+        String body = form.getOrDefault("Body", "");
+        String problem = to.isEmpty() ? error(21604, "A 'To' phone number is required.", 400)
+                : !E164.matcher(to).matches() ? error(21211, "Invalid 'To' Phone Number: " + to, 400)
+                : from.isEmpty() && !form.containsKey("MessagingServiceSid")
+                        ? error(21603, "A 'From' phone number is required.", 400)
+                : body.isEmpty() && !form.containsKey("MediaUrl") ? error(21602, "Message body is required.", 400)
+                : body.length() > 1600
+                        ? error(21617, "The concatenated message body exceeds the 1600 character limit.", 400)
+                : !ownNumbers.isEmpty() && !ownNumbers.contains(from)
+                        ? error(21606, "The From phone number " + from
+                                       + " is not a valid, SMS-capable inbound phone number or short code for your account.", 400)
+                : null;
+        if (problem != null) {
+            exchange.sendJson(400, problem);
+            return;
+        }
+        String sid = String.format("SM%032x", messageIds.incrementAndGet());
+        Message message = new Message(sid, to, from, body);
+        if (isRecording()) {
+            messages.add(message);
+        }
+        ObjectNode answer = json.createObjectNode()
+                .put("account_sid", accountSid)
+                .put("api_version", "2010-04-01")
+                .put("body", body)
+                .put("direction", "outbound-api")
+                .put("from", from)
+                .put("num_segments", String.valueOf(Math.max(1, (body.length() + 152) / 153)))
+                .put("sid", sid)
+                .put("status", "queued")
+                .put("to", to)
+                .put("uri", "/2010-04-01/Accounts/" + accountSid + "/Messages/" + sid + ".json");
+        answer.putNull("error_code");
+        answer.putNull("error_message");
+        exchange.sendJson(201, answer.toString());
+    }
+
+    /** Why inline TwiML would be refused, as Twilio's error body; null when it is fine. */
+    private String twimlProblem(String twiml) {
+        org.w3c.dom.Document document;
+        try {
+            javax.xml.parsers.DocumentBuilderFactory factory = javax.xml.parsers.DocumentBuilderFactory.newInstance();
+            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            document = factory.newDocumentBuilder().parse(new org.xml.sax.InputSource(new java.io.StringReader(twiml)));
+        } catch (Exception e) {
+            return error(12100, "Document parse failure", 400);
+        }
+        if (!document.getDocumentElement().getTagName().equals("Response")) {
+            return error(12100, "Document parse failure: the root element must be Response", 400);
+        }
+        org.w3c.dom.NodeList all = document.getElementsByTagName("*");
+        for (int i = 0; i < all.getLength(); i++) {
+            org.w3c.dom.Element element = (org.w3c.dom.Element) all.item(i);
+            for (String attribute : List.of("url", "action")) {
+                String value = element.getAttribute(attribute);
+                if (!value.isEmpty() && !value.startsWith("https://") && !value.startsWith("http://")) {
+                    return error(15004, "The TwiML provided for updating the in-progress call must use absolute URL"
+                                        + " for action callback", 400);
+                }
+            }
+        }
+        return null;
+    }
+
     private CompletableFuture<CallUpdate> firstUpdate(String callSid) {
         return firstUpdates.computeIfAbsent(callSid, sid -> new CompletableFuture<>());
     }
@@ -178,5 +297,9 @@ public final class FakeTwilioRest extends FakeVendorServer {
      * @param form the decoded form parameters, e.g. {@code Status=completed}
      */
     public record CallUpdate(String callSid, Map<String, String> form) {
+    }
+
+    /** One accepted message, as sent. */
+    public record Message(String sid, String to, String from, String body) {
     }
 }

@@ -37,6 +37,14 @@ class RedactTest {
     }
 
     @Test
+    void vendorMessagesLoseOnlyTheirPhoneNumbers() {
+        assertThat(Redact.phoneNumbers("twilio BAD_RESPONSE (HTTP 400): code 21211: Invalid 'To' Phone Number: +15557654321"),
+                is("twilio BAD_RESPONSE (HTTP 400): code 21211: Invalid 'To' Phone Number: +*********21"));
+        assertThat(Redact.phoneNumbers("call 555-123-4567 at 10"), is("call ***-***-**67 at 10"));
+        assertThat(Redact.phoneNumbers(null), is((String) null));
+    }
+
+    @Test
     void keypadValuesLoseEveryDigit() {
         assertThat(Redact.allDigits("7"), is("*"));
         assertThat(Redact.allDigits("1 2 #"), is("* * #"));
