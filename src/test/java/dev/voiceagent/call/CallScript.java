@@ -26,6 +26,7 @@ import io.helidon.metrics.api.Metrics;
 import dev.voiceagent.config.Settings;
 import dev.voiceagent.llm.ChatMessage;
 import dev.voiceagent.llm.ChatRequest;
+import dev.voiceagent.llm.ChatResult;
 import dev.voiceagent.llm.LanguageModel;
 import dev.voiceagent.observe.CallMetrics;
 import dev.voiceagent.persona.PersonaCatalog;
@@ -310,14 +311,15 @@ final class CallScript implements AutoCloseable {
         volatile Function<String, String> replies = caller -> "Sure, I can help with that.";
 
         @Override
-        public void stream(ChatRequest request, TokenSink sink) {
+        public ChatResult stream(ChatRequest request, TokenSink sink) {
             requests.add(request.messages());
             String caller = request.messages().getLast().content();
             for (String word : replies.apply(caller).split("(?<= )")) {
                 if (!sink.accept(word)) {
-                    return;
+                    return new ChatResult.Stopped();
                 }
             }
+            return new ChatResult.Answered();
         }
 
         /** The caller's words of each request, in order. */
