@@ -39,6 +39,7 @@ import dev.voiceagent.store.CallStore;
 import dev.voiceagent.store.CallerHistory;
 import dev.voiceagent.store.Delivery;
 import dev.voiceagent.store.PastCall;
+import dev.voiceagent.store.ToolCallRecord;
 import dev.voiceagent.store.TurnRecord;
 import dev.voiceagent.stt.LiveRecognizers;
 import dev.voiceagent.stt.SpeechEvent;
@@ -393,6 +394,7 @@ final class CallScript implements AutoCloseable {
     static final class MemoryStore implements CallStore {
         final List<TurnRecord> turns = new CopyOnWriteArrayList<>();
         final List<CallClosed> closed = new CopyOnWriteArrayList<>();
+        final List<ToolCallRecord> toolCalls = new CopyOnWriteArrayList<>();
 
         @Override
         public void open(CallOpened call) {
@@ -401,6 +403,11 @@ final class CallScript implements AutoCloseable {
         @Override
         public void addTurn(TurnRecord turn) {
             turns.add(turn);
+        }
+
+        @Override
+        public void addToolCall(ToolCallRecord call) {
+            toolCalls.add(call);
         }
 
         @Override
