@@ -6,9 +6,11 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.logging.Logger;
 
 import io.helidon.config.Config;
@@ -52,6 +54,10 @@ import dev.voiceagent.stt.StreamingSpeechToText;
 import dev.voiceagent.stt.WorkersAiFlux;
 import dev.voiceagent.stt.WorkersAiNova3;
 import dev.voiceagent.stt.WorkersAiWhisper;
+import dev.voiceagent.tools.BuiltinTool;
+import dev.voiceagent.tools.BuiltinTools;
+import dev.voiceagent.tools.Tool;
+import dev.voiceagent.tools.ToolKit;
 import dev.voiceagent.tts.ElevenLabsTts;
 import dev.voiceagent.tts.PhraseCache;
 import dev.voiceagent.tts.PhraseWarmer;
@@ -124,6 +130,18 @@ public final class Main {
     }
 
     /**
+     * The built-in tools this server can make for personas (they are checked, and made, when the personas file is
+     * loaded). {@code end_call} is always there; each other built-in is registered here with a maker that builds it
+     * from its declaration's options. A built-in a persona declares that is not registered stops the persona file
+     * with "not available on this server".
+     */
+    static BuiltinTools builtinTools(Settings settings) {
+        Map<BuiltinTool, Function<Map<String, String>, Tool>> makers = new EnumMap<>(BuiltinTool.class);
+        // The GoHighLevel calendar tools, transfer_call and send_sms (package tools.builtin) are registered here.
+        return BuiltinTools.of(makers);
+    }
+
+    /**
      * Wires the whole server onto {@code server}: the Twilio webhook, the media socket, health. Used by
      * {@link #main} and by tests, which point {@code settings} at local fake vendors.
      *
@@ -131,7 +149,9 @@ public final class Main {
      * @throws PersonaConfigException when the personas file is missing or invalid
      */
     public static Agent setup(WebServerConfig.Builder server, Settings settings) {
-        PersonaCatalog personas = PersonaCatalog.open(settings.personasFile(), Duration.ofSeconds(2));
+        PersonaCatalog personas = PersonaCatalog.open(settings.personasFile(), Duration.ofSeconds(2),
+                                                      new ToolKit(builtinTools(settings), settings.tools().environment(),
+                                                                  Clock.systemUTC()));
         Database database;
         try {
             // A DATABASE_URL database that cannot be reached is a blip, not a reason to leave no instance answering:

@@ -138,7 +138,7 @@ public final class CallMetrics {
     }
 
     /** A tool call finished: {@code outcome} is {@code result}, {@code end_call}, {@code transfer} or a failure's tag. */
-    public void toolCall(String tool, String outcome, Duration took) {
+    public void toolCall(String tool, String outcome) {
         registry.getOrCreate(Counter.builder("voice.tool.calls").description("Tool calls made by the model, by tool and outcome")
                                      .tags(Metrics.tags("tool", tool, "outcome", outcome))).increment();
     }

@@ -40,7 +40,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  *     timeoutMs: 3000           # 100..30000, default 5000
  *     headers: { X-Api-Key: { env: ORDER_API_KEY }, X-Shop: "main" }
  *     secretEnv: ORDER_TOOL_SECRET
- * toolPhrases: { filler: "One moment while I check that.", transfer: "Let me put you through." }
+ * toolPhrases: { filler: "One moment while I check that.", transfer: "Let me put you through.",
+ *                transferFailed: "Sorry, I couldn't put you through." }
  * </pre>
  */
 public final class ToolKit {
@@ -84,23 +85,24 @@ public final class ToolKit {
     public ToolSet build(JsonNode tools, JsonNode phrases, String where, List<String> problems) {
         String filler = phrase(phrases, "filler", ToolSet.DEFAULT_FILLER, where, problems);
         String transfer = phrase(phrases, "transfer", ToolSet.DEFAULT_TRANSFER_LINE, where, problems);
+        String transferFailed = phrase(phrases, "transferFailed", ToolSet.DEFAULT_TRANSFER_FAILED_LINE, where, problems);
         if (phrases != null && !phrases.isMissingNode() && !phrases.isNull()) {
             if (!phrases.isObject()) {
                 problems.add(where + ": toolPhrases must be a map with filler and transfer");
             } else {
                 phrases.fieldNames().forEachRemaining(key -> {
-                    if (!key.equals("filler") && !key.equals("transfer")) {
-                        problems.add(where + ": toolPhrases." + key + " is not a known key (filler, transfer)");
+                    if (!key.equals("filler") && !key.equals("transfer") && !key.equals("transferFailed")) {
+                        problems.add(where + ": toolPhrases." + key + " is not a known key (filler, transfer, transferFailed)");
                     }
                 });
             }
         }
         if (tools == null || tools.isMissingNode() || tools.isNull()) {
-            return new ToolSet(List.of(), filler, transfer);
+            return new ToolSet(List.of(), filler, transfer, transferFailed);
         }
         if (!tools.isArray()) {
             problems.add(where + ": tools must be a list of '- builtin: <name>' or '- name: <tool>' entries");
-            return new ToolSet(List.of(), filler, transfer);
+            return new ToolSet(List.of(), filler, transfer, transferFailed);
         }
         if (tools.size() > MAX_TOOLS) {
             problems.add(where + ": tools has " + tools.size() + " entries; at most " + MAX_TOOLS + " are allowed");
@@ -130,7 +132,7 @@ public final class ToolKit {
                 }
             });
         }
-        return new ToolSet(built, filler, transfer);
+        return new ToolSet(built, filler, transfer, transferFailed);
     }
 
     private Optional<Tool> builtin(JsonNode item, String at, String where, List<String> problems) {
