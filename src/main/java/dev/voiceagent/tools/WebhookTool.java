@@ -78,8 +78,40 @@ public final class WebhookTool implements Tool {
         return timeout;
     }
 
+    /**
+     * Sends the request on a helper virtual thread and waits at most {@code timeout} (plus a little) for it: the HTTP
+     * client's own timeouts bound each read, not the whole exchange, so the bound is kept here.
+     */
     @Override
     public ToolOutcome run(JsonNode arguments, ToolContext context) throws InterruptedException {
+        java.util.concurrent.CompletableFuture<ToolOutcome> outcome = new java.util.concurrent.CompletableFuture<>();
+        Thread exchange = Thread.ofVirtual().name("webhook-" + spec.name()).start(() -> {
+            try {
+                outcome.complete(exchange(arguments, context));
+            } catch (InterruptedException e) {
+                outcome.complete(timedOut());
+            } catch (RuntimeException e) {
+                outcome.complete(new ToolOutcome.Failed(ToolFailure.VENDOR_ERROR, "the service could not be used"));
+            }
+        });
+        try {
+            return outcome.get(timeout.toMillis() + 100, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            exchange.interrupt();
+            return timedOut();
+        } catch (java.util.concurrent.ExecutionException e) {
+            return new ToolOutcome.Failed(ToolFailure.VENDOR_ERROR, "the service could not be used");
+        } catch (InterruptedException e) {
+            exchange.interrupt();
+            throw e;
+        }
+    }
+
+    private ToolOutcome.Failed timedOut() {
+        return new ToolOutcome.Failed(ToolFailure.TIMED_OUT, "the service did not answer within " + timeout.toMillis() + " ms");
+    }
+
+    private ToolOutcome exchange(JsonNode arguments, ToolContext context) throws InterruptedException {
         ObjectNode request = http.json().createObjectNode()
                 .put("callSid", context.callSid())
                 .put("caller", context.caller().orElse(""))
@@ -127,8 +159,7 @@ public final class WebhookTool implements Tool {
                 throw new InterruptedException("tool call cancelled");
             }
             return switch (e.kind()) {
-                case TIMEOUT -> new ToolOutcome.Failed(ToolFailure.TIMED_OUT,
-                                                       "the service did not answer within " + timeout.toMillis() + " ms");
+                case TIMEOUT -> timedOut();
                 case NETWORK -> new ToolOutcome.Failed(ToolFailure.VENDOR_ERROR, "the service could not be reached");
                 default -> new ToolOutcome.Failed(ToolFailure.VENDOR_ERROR, e.status() > 0
                         ? "the service answered HTTP " + e.status() : "the service's answer was cut short");
