@@ -60,9 +60,10 @@ class SchemaMigrationsTest {
 
             // Re-running V1 would fail ("relation calls already exists"); it is baselined instead, and only the
             // migrations after it are applied.
-            assertThat(SchemaMigrations.apply(url), is(1));
+            int applied = SchemaMigrations.apply(url);
             List<DbRow> rows = history(db);
-            assertThat(rows.size(), is(2));
+            assertThat("every migration after V1 applied, V1 only baselined", applied, is(rows.size() - 1));
+            assertThat(applied >= 1, is(true));
             assertThat(Sql.string(rows.getFirst(), "version"), is("1"));
             assertThat(Sql.string(rows.getFirst(), "type"), is("BASELINE"));
             assertThat(Sql.string(rows.get(1), "version"), is("2"));
