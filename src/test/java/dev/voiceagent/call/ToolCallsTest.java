@@ -250,6 +250,29 @@ class ToolCallsTest {
     }
 
     @Test
+    void twiliosStopCausedByTheTransferRedirectIsNotAHangUp() {
+        CountDownLatch handingOff = new CountDownLatch(1);
+        CountDownLatch redirected = new CountDownLatch(1);
+        transfer.answers = args -> new ToolOutcome.Transfer(summary -> {
+            handingOff.countDown();
+            redirected.await(10, TimeUnit.SECONDS);   // Twilio redirects the call, and stops the stream, meanwhile
+        }, false, "+15550109999");
+        transfer.release.countDown();
+        dial();
+        call.llm.callsTools("Sure, connecting you.", new ToolCall("call_1", "transfer_call", json("{}")));
+
+        callerSays("Can I talk to a person?");
+        await(() -> call.line.marks().contains("r2.end"), "the model's own transfer words");
+        call.marksPlayed();
+        await(() -> handingOff.getCount() == 0, "the handoff");
+        call.hangUp();
+        await(() -> !call.store.closed.isEmpty(), "the stream to end");
+        redirected.countDown();
+        assertThat(call.store.closed.getFirst().endReason(), is("transferred to a person"));
+        assertThat(call.storedAgentTurns().getLast(), is("Sure, connecting you."));
+    }
+
+    @Test
     void aFailedTransferApologisesAndTheCallGoesOn() {
         transfer.answers = args -> new ToolOutcome.Transfer(summary -> {
             throw new VendorException("twilio", VendorException.Kind.SERVER_ERROR, 500, "boom");
