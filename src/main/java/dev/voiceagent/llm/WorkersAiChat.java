@@ -38,6 +38,12 @@ import io.helidon.webclient.api.HttpClientResponse;
  * ({@code {"result":{"response":"…"}}}) is passed on as one delta. {@code firstTokenTimeout} bounds the connect,
  * the wait for the first token and every later gap between reads. No retries (apart from {@link VendorHttp}'s
  * pooled-connection repair).
+ * <p>
+ * Tools ({@link ChatRequest#tools()}) are offered in the model family's form ({@link ToolDialect}) and the request is
+ * still streamed (first-token latency; whether llama-3.3 streams tool calls is not documented first-hand, so every
+ * form is accepted): tool calls are gathered by {@link ToolCallCollector} from native or OpenAI-shaped chunks, from a
+ * whole JSON answer, or from a reply that is only a call written out as JSON text (held back while it might be one,
+ * never handed to the sink), and the result is {@link ChatResult.ToolCalls}.
  */
 public final class WorkersAiChat implements LanguageModel {
 
