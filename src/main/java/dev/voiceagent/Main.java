@@ -61,6 +61,7 @@ import dev.voiceagent.stt.StreamingSpeechToText;
 import dev.voiceagent.stt.WorkersAiFlux;
 import dev.voiceagent.stt.WorkersAiNova3;
 import dev.voiceagent.stt.WorkersAiWhisper;
+import dev.voiceagent.tools.ToolKit;
 import dev.voiceagent.tts.ElevenLabsTts;
 import dev.voiceagent.tts.PhraseCache;
 import dev.voiceagent.tts.PhraseWarmer;
@@ -77,6 +78,7 @@ import dev.voiceagent.twilio.TwilioSignature;
 import dev.voiceagent.twilio.TwilioWebhook;
 import dev.voiceagent.twilio.WhisperRoute;
 import dev.voiceagent.twilio.WhisperTokens;
+import dev.voiceagent.tools.builtin.BuiltinMakers;
 import dev.voiceagent.tools.builtin.BuiltinToolFactory;
 import dev.voiceagent.tools.builtin.BuiltinToolSettings;
 import dev.voiceagent.vendor.CloudflareAccount;
@@ -147,7 +149,11 @@ public final class Main {
      * @throws PersonaConfigException when the personas file is missing or invalid
      */
     public static Agent setup(WebServerConfig.Builder server, Settings settings) {
-        PersonaCatalog personas = PersonaCatalog.open(settings.personasFile(), Duration.ofSeconds(2));
+        // The built-in tools' vendor clients and factory; personas are checked, and their tools made, against it.
+        BuiltinToolFactory builtinTools = builtinTools(settings, tokenSecret(settings));
+        PersonaCatalog personas = PersonaCatalog.open(settings.personasFile(), Duration.ofSeconds(2),
+                new ToolKit(BuiltinMakers.of(builtinTools, settings.builtinTools(), settings.tools().environment()),
+                            settings.tools().environment(), Clock.systemUTC()));
         Database database;
         try {
             // A DATABASE_URL database that cannot be reached is a blip, not a reason to leave no instance answering:
@@ -234,8 +240,6 @@ public final class Main {
                                                             settings.instances().deadAfter(), afterCall.giveUpAfter(),
                                                             Clock.systemUTC()).start();
 
-        // The built-in tools' vendor clients and factory; the persona tool wiring (call loop) takes the factory.
-        BuiltinToolFactory builtinTools = builtinTools(settings, tokenSecret(settings));
         WhisperRoute whisper = new WhisperRoute(signatures, builtinTools.whispers());
 
         boolean agentCanRun = cloudflare.isPresent();

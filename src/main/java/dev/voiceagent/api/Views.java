@@ -9,6 +9,7 @@ import dev.voiceagent.persona.TurnTaking;
 import dev.voiceagent.store.CallDetail;
 import dev.voiceagent.store.DeliveryStatus;
 import dev.voiceagent.store.StoredCall;
+import dev.voiceagent.store.ToolCallRecord;
 import dev.voiceagent.store.TurnRecord;
 
 /** The JSON shapes of the call API. Pure functions. */
@@ -48,6 +49,10 @@ final class Views {
         turn.put("repromptAfterSeconds", t.repromptAfter().toSeconds());
         turn.put("maxCallMinutes", t.maxCallLength().toSeconds() / 60.0);
         n.put("transport", p.transport().text());
+        if (!p.tools().isEmpty()) {
+            ArrayNode tools = n.putArray("tools");
+            p.tools().names().forEach(tools::add);
+        }
         if (p.transport() == dev.voiceagent.persona.Transport.CONVERSATION_RELAY) {
             ObjectNode relay = n.putObject("relay");
             relay.put("ttsProvider", p.relay().ttsProvider());
@@ -79,6 +84,15 @@ final class Views {
         return n;
     }
 
+    private static com.fasterxml.jackson.databind.JsonNode parsedOrText(String text, ObjectMapper json) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode node = json.readTree(text);
+            return node == null ? json.getNodeFactory().textNode(text) : node;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return json.getNodeFactory().textNode(text);
+        }
+    }
+
     static ObjectNode detail(CallDetail d, ObjectMapper json) {
         ObjectNode n = call(d.call(), json);
         n.put("streamSid", d.call().streamSid());
@@ -98,6 +112,19 @@ final class Views {
                 ObjectNode timings = turn.putObject("timingsMs");
                 t.timingsMs().forEach(timings::put);
             }
+        }
+        ArrayNode tools = n.putArray("toolCalls");
+        for (ToolCallRecord c : d.toolCalls()) {
+            ObjectNode call = tools.addObject();
+            call.put("seq", c.seq());
+            call.put("afterTurn", c.afterTurn());
+            call.put("tool", c.tool());
+            call.set("arguments", parsedOrText(c.arguments(), json));
+            call.put("outcome", c.outcome());
+            c.failure().ifPresent(f -> call.put("failure", f));
+            call.set("result", parsedOrText(c.result(), json));
+            call.put("startedAt", c.startedAt().toString());
+            call.put("durationMs", c.durationMs());
         }
         ObjectNode crm = n.putObject("delivery");
         for (DeliveryStatus s : d.deliveries()) {

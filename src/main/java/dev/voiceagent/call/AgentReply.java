@@ -48,6 +48,12 @@ final class AgentReply {
     private final java.util.concurrent.atomic.AtomicInteger llmRequests = new java.util.concurrent.atomic.AtomicInteger();
     private int discardedSpeculations;
 
+    private volatile dev.voiceagent.tools.ToolOutcome.Transfer transfer;
+    // Owned by the call thread.
+    private final List<dev.voiceagent.llm.ChatMessage> toolExchange = new java.util.ArrayList<>();
+    private final List<String> toolSummaries = new java.util.ArrayList<>();
+    private boolean remembered;
+
     // Owned by the call thread.
     private int piecesHeard;
     private long heardUpToNanos;
@@ -183,6 +189,42 @@ final class AgentReply {
         discardedSpeculations += speculations;
         sttRequests.addAndGet(stt);
         llmRequests.addAndGet(llm);
+    }
+
+    /** A tool asked to hand the caller to a person once this reply has played. */
+    Optional<dev.voiceagent.tools.ToolOutcome.Transfer> transfer() {
+        return Optional.ofNullable(transfer);
+    }
+
+    void transfer(dev.voiceagent.tools.ToolOutcome.Transfer value) {
+        this.transfer = value;
+    }
+
+    /** Tool requests and results of this reply not yet in the conversation. Call thread. */
+    void addToolExchange(List<dev.voiceagent.llm.ChatMessage> messages, List<String> summaries) {
+        toolExchange.addAll(messages);
+        toolSummaries.addAll(summaries);
+    }
+
+    /** Takes the tool exchange for the conversation (once). Call thread. */
+    List<dev.voiceagent.llm.ChatMessage> takeToolExchange() {
+        List<dev.voiceagent.llm.ChatMessage> taken = List.copyOf(toolExchange);
+        toolExchange.clear();
+        return taken;
+    }
+
+    /** {@code tool:outcome:ms} of each tool this reply used, for the turn's log line. Call thread. */
+    List<String> toolSummaries() {
+        return List.copyOf(toolSummaries);
+    }
+
+    /** Whether this reply is in the conversation already (a later tool result goes straight there). Call thread. */
+    boolean remembered() {
+        return remembered;
+    }
+
+    void markRemembered() {
+        this.remembered = true;
     }
 
     /** All audio and the end mark are queued. */

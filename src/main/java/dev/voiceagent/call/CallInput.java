@@ -24,6 +24,19 @@ sealed interface CallInput {
     record Transcribed(AgentReply reply, String words) implements CallInput {
     }
 
+    /**
+     * The tools {@code reply}'s model asked for have finished: {@code exchange} puts the request and the results into
+     * the conversation, {@code done} is stored and logged. Also posted after the reply was cancelled (a barge-in
+     * during a tool call), so the result is kept.
+     */
+    record ToolsDone(AgentReply reply, java.util.List<dev.voiceagent.llm.ChatMessage> exchange,
+                     java.util.List<ToolRunner.Done> done) implements CallInput {
+    }
+
+    /** A transfer's handoff finished: the caller is with a person ({@code moved}), or it failed ({@code why}). */
+    record TransferDone(boolean moved, String why) implements CallInput {
+    }
+
     /** Input for {@link Listening}: the local detector's news ({@link Hearing}) and the live recogniser's. */
     sealed interface ForListening extends CallInput {
     }

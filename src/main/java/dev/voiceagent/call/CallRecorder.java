@@ -86,6 +86,13 @@ final class CallRecorder {
         shown.accept(turn);
     }
 
+    /** A tool call that finished; placed after the turns stored so far. */
+    void toolCall(int toolSeq, String tool, String arguments, String outcome, java.util.Optional<String> failure,
+                  String result, long startedNanos, long durationMs) {
+        journal.toolCall(new dev.voiceagent.store.ToolCallRecord(callSid, toolSeq, seq, tool, arguments, outcome, failure,
+                                                                 result, instant(startedNanos), durationMs));
+    }
+
     void closed(String reason, long nowNanos) {
         Instant ended = instant(nowNanos);
         journal.closed(new CallClosed(callSid, ended, (nowNanos - startedNanos) / 1_000_000, reason),

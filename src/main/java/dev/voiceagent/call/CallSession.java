@@ -9,6 +9,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
+import dev.voiceagent.llm.ChatMessage;
+import dev.voiceagent.llm.ChatRequest;
 import dev.voiceagent.observe.CallLog;
 import dev.voiceagent.observe.CallMetrics;
 import dev.voiceagent.persona.CallerMemory;
@@ -18,6 +20,8 @@ import dev.voiceagent.persona.TurnTaking;
 import dev.voiceagent.store.CallerHistory;
 import dev.voiceagent.store.Channel;
 import dev.voiceagent.store.PastCall;
+import dev.voiceagent.tools.ToolContext;
+import dev.voiceagent.tools.ToolOutcome;
 import dev.voiceagent.twilio.MalformedFrameException;
 import dev.voiceagent.twilio.MediaStreamCodec;
 import dev.voiceagent.twilio.MediaStreamSender;
@@ -70,6 +74,9 @@ public final class CallSession implements SocketCall {
     private static final Duration TEARDOWN_STEP = Duration.ofSeconds(1);
     /** The call sid a web phone makes up: never a Twilio one (CA...), so it cannot touch a phone call's record. */
     private static final Pattern WEB_CALL_SID = Pattern.compile("WC[0-9a-f]{32}");
+    /** Longest wait for a transfer's handoff (its own bound, plus the summary) before it counts as failed. */
+    private static final Duration TRANSFER_LIMIT = Duration.ofSeconds(20);
+    private static final Duration TRANSFER_SUMMARY_LIMIT = Duration.ofSeconds(3);
 
     /**
      * An answer started while the caller pauses, held until their turn is known to be over.
@@ -133,6 +140,10 @@ public final class CallSession implements SocketCall {
     private EndReason leaving;
     /** Set when the call must end at the next look at the timers. */
     private EndReason ending;
+    /** Set while a tool's transfer hands the caller to a person; when it started. */
+    private ToolOutcome.Transfer transferring;
+    private long transferStartedNanos;
+    private int toolCallCount;
     private boolean greetingMeasured;
     private int turnCount;
     private boolean finished;
@@ -230,7 +241,8 @@ public final class CallSession implements SocketCall {
                         case StreamEvent.Mark mark -> markPlayed(mark.name(), now);
                         case StreamEvent.Dtmf dtmf -> keyPressed(dtmf.digit(), now);
                         case StreamEvent.Stop stop -> {
-                            return EndReason.CALLER_HUNG_UP;
+                            // A transfer redirects the call, which stops this stream: that is the transfer working.
+                            return transferring != null ? EndReason.TRANSFERRED : EndReason.CALLER_HUNG_UP;
                         }
                         case StreamEvent.Start again -> log.warn("ignoring a second start message");
                         case StreamEvent.Connected connected -> { }
@@ -243,6 +255,8 @@ public final class CallSession implements SocketCall {
                 }
                 case CallInput.ReplyProduced produced -> replyProduced(produced.reply(), now);
                 case CallInput.Transcribed transcribed -> callerWordsKnown(transcribed.reply(), transcribed.words());
+                case CallInput.ToolsDone tools -> toolsDone(tools);
+                case CallInput.TransferDone transfer -> transferDone(transfer, now);
                 case CallInput.ForListening news -> listening.accept(news, now).forEach(heard -> heard(heard, now));
             }
             listening.tick(now).forEach(heard -> heard(heard, now));
@@ -271,7 +285,7 @@ public final class CallSession implements SocketCall {
     /** The caller paused mid-turn: answer what they said so far, held until the turn is known to be over. */
     private void maybeSpeculate(Heard.Paused paused) {
         TurnTaking.Speculation s = turnTaking.speculation();
-        if (!s.enabled() || !(floor instanceof Open) || leaving != null || keypad.pressing()
+        if (!s.enabled() || !(floor instanceof Open) || leaving != null || transferring != null || keypad.pressing()
                 || speculationsThisTurn >= s.maxPerTurn()) {
             return;
         }
@@ -312,6 +326,8 @@ public final class CallSession implements SocketCall {
             carried = Utterance.merge(carried, current.callerWords().orElse(null), maxUtteranceBytes);
             carriedStored = current.storedAs().isEmpty() ? carriedStored : current.storedAs();
             abandon(current, producer);
+            conversation.tools(current.takeToolExchange());   // a tool it already used stays done
+            current.markRemembered();
         } else if (current.interruptible() && turnTaking.interruptible() && audible(current)) {
             bargeIn(now);
         }
@@ -323,6 +339,11 @@ public final class CallSession implements SocketCall {
         carried = null;
         carriedStored = "";
         lastActivityNanos = now;
+        if (transferring != null) {
+            log.info("caller spoke while being transferred; not answering");
+            endTurnBookkeeping(null);
+            return;
+        }
         if (floor instanceof Speaking(AgentReply current, ReplyProducer producer) && !current.interruptible()) {
             log.info("caller spoke during the goodbye; not answering");
             discardSpeculation("goodbye in progress");
@@ -433,7 +454,14 @@ public final class CallSession implements SocketCall {
         }
         floor = new Open();
         remember(current, current.fullText(), false, now);
-        if (current.endsCall()) {
+        afterReply(current, now);
+    }
+
+    /** A reply is over: it may end the call, or hand the caller to a person now that its words have played. */
+    private void afterReply(AgentReply reply, long now) {
+        if (reply.transfer().isPresent()) {
+            startTransfer(reply.transfer().get(), now);
+        } else if (reply.endsCall()) {
             ending = leaving != null ? leaving : EndReason.AGENT_HUNG_UP;
         }
     }
@@ -450,16 +478,116 @@ public final class CallSession implements SocketCall {
                 conversation.caller(text);
                 callerWordsKnown(reply, text);
             });
-            if (reply.endsCall()) {
-                ending = leaving != null ? leaving : EndReason.AGENT_HUNG_UP;
+            conversation.tools(reply.takeToolExchange());
+            reply.markRemembered();
+            if (reply.kind() == AgentReply.Kind.ANSWER && !reply.toolSummaries().isEmpty()) {
+                logTurn(reply, false);
             }
+            afterReply(reply, now);
         }
+    }
+
+    // ---- tools --------------------------------------------------------------------------------------------
+
+    /**
+     * The tools a reply's model asked for have finished: each call is stored and logged, and the exchange goes into
+     * the conversation with the reply (or at once, if the reply is over: a barge-in during the tool call).
+     */
+    private void toolsDone(CallInput.ToolsDone tools) {
+        List<String> summaries = new ArrayList<>();
+        for (ToolRunner.Done d : tools.done()) {
+            long ms = d.durationNanos() / 1_000_000;
+            String outcome = d.failure().orElse(d.outcomeTag());
+            summaries.add(d.call().name() + ":" + outcome + ":" + ms + "ms");
+            recorder.toolCall(++toolCallCount, d.call().name(), ToolRunner.argumentsText(d.call()), d.outcomeTag(),
+                              d.failure(), d.resultText(), d.startedNanos(), ms);
+            services.metrics().toolCall(d.call().name(), outcome);
+            log.info("tool called", "tool", d.call().name(), "outcome", outcome, "durationMs", ms,
+                     "reply", tools.reply().number());
+        }
+        boolean current = floor instanceof Speaking(AgentReply speaking, ReplyProducer producer) && speaking == tools.reply();
+        if (tools.reply().remembered() || !current) {
+            conversation.tools(tools.exchange());
+        } else {
+            tools.reply().addToolExchange(tools.exchange(), summaries);
+        }
+    }
+
+    /**
+     * The handoff line has played: move the caller to a person on a virtual thread (a warm transfer first asks the
+     * model for a one-sentence summary, bounded), and hear back through {@link CallInput.TransferDone}. Meanwhile
+     * the caller is not answered.
+     */
+    private void startTransfer(ToolOutcome.Transfer transfer, long now) {
+        transferring = transfer;
+        transferStartedNanos = now;
+        List<ChatMessage> snapshot = conversation.messages();
+        log.info("transferring the caller", "warm", transfer.wantsSummary());
+        Thread.ofVirtual().name("transfer-" + callSid).start(() -> {
+            try {
+                transfer.handoff().complete(transfer.wantsSummary() ? summary(snapshot) : "");
+                offer(new CallInput.TransferDone(true, ""));
+            } catch (InterruptedException e) {
+                offer(new CallInput.TransferDone(false, "interrupted"));
+            } catch (RuntimeException e) {
+                offer(new CallInput.TransferDone(false, String.valueOf(e.getMessage())));
+            }
+        });
+    }
+
+    /** One sentence about the call for the person taking it over, or "" if the model cannot say it in time. */
+    private String summary(List<ChatMessage> snapshot) throws InterruptedException {
+        List<ChatMessage> ask = new ArrayList<>(snapshot);
+        ask.add(ChatMessage.user("(Not the caller: the person taking this call over needs one short sentence saying "
+                                 + "who is calling and what they want. Reply with that sentence only.)"));
+        StringBuilder text = new StringBuilder();
+        Thread asking = Thread.ofVirtual().name("transfer-summary-" + callSid).start(() -> {
+            try {
+                services.llm().stream(new ChatRequest(persona.llmModel(), Conversation.withoutTools(ask), 60, 0.2),
+                                      delta -> {
+                                          synchronized (text) {
+                                              text.append(delta);
+                                              return text.length() < 300;
+                                          }
+                                      });
+            } catch (RuntimeException e) {
+                log.warn("could not summarise the call for the transfer: " + e.getMessage());
+            }
+        });
+        if (!asking.join(TRANSFER_SUMMARY_LIMIT)) {
+            asking.interrupt();
+            return "";
+        }
+        synchronized (text) {
+            return text.toString().replace(dev.voiceagent.llm.SentenceSplitter.END_CALL, "").strip();
+        }
+    }
+
+    private void transferDone(CallInput.TransferDone done, long now) {
+        if (transferring == null) {
+            return;
+        }
+        if (done.moved()) {
+            log.info("caller transferred");
+            ending = EndReason.TRANSFERRED;
+            return;
+        }
+        log.warn("transfer failed: " + done.why());
+        transferring = null;
+        lastActivityNanos = now;
+        say(persona.tools().transferFailedLine(), AgentReply.Kind.APOLOGY, false);
     }
 
     private Optional<EndReason> checkTimers(long now) {
         if (ending != null) {
-            hangUp();
+            if (ending != EndReason.TRANSFERRED) {
+                hangUp();            // a transferred call is Twilio's now: only our stream ends
+            }
             return Optional.of(ending);
+        }
+        if (transferring != null && now - transferStartedNanos > TRANSFER_LIMIT.toNanos()) {
+            offer(new CallInput.TransferDone(false, "no answer from the handoff within " + TRANSFER_LIMIT.toSeconds() + " s"));
+            transferStartedNanos = now;
         }
         if (now - lastInboundNanos > services.settings().inboundSilenceLimit().toNanos()) {
             log.warn("no media from Twilio", "limitSeconds", services.settings().inboundSilenceLimit().toSeconds());
@@ -484,7 +612,7 @@ public final class CallSession implements SocketCall {
             markPlayed(current.endMarkName(), now);
         }
         keypad.due(now).ifPresent(keys -> answerKeys(keys, now));
-        if (floor instanceof Open && !hearing.callerInTurn() && leaving == null
+        if (floor instanceof Open && !hearing.callerInTurn() && leaving == null && transferring == null
                 && now - lastActivityNanos >= turnTaking.repromptAfter().toNanos()) {
             if (silencePrompts++ == 0) {
                 log.info("caller silent; prompting again");
@@ -559,6 +687,8 @@ public final class CallSession implements SocketCall {
             conversation.caller(text);
             callerWordsKnown(reply, text);
         });
+        conversation.tools(reply.takeToolExchange());
+        reply.markRemembered();
         if (!heard.isBlank()) {
             conversation.agent(interrupted ? heard + "—" : heard);
             long firstFrame = playout.firstFrameNanos(reply.number());
@@ -618,7 +748,8 @@ public final class CallSession implements SocketCall {
                  "speculation", reply.speculation().tag(),
                  "discardedSpeculations", reply.discardedSpeculations(),
                  "sttRequests", reply.sttRequests(),
-                 "llmRequests", reply.llmRequests());
+                 "llmRequests", reply.llmRequests(),
+                 "tools", String.join(",", reply.toolSummaries()));
         if (reply.speculation() != SpeculationOutcome.NONE) {
             services.metrics().speculation(reply.speculation().tag());
         }
@@ -711,7 +842,9 @@ public final class CallSession implements SocketCall {
         maxUtteranceBytes = (int) (8 * services.settings().maxUtterance().toMillis());
         playout = new Playout(out, start.streamSid(), services.settings().playoutLead(), services.settings().frame(),
                               services.nanoTime(), () -> socketClosed(EndReason.SOCKET_CLOSED, "send failed"), "playout-" + callSid);
-        replies = new ReplyContext(services, persona, services.voices().forCall(), playout, log, this::offer);
+        replies = new ReplyContext(services, persona, services.voices().forCall(), playout, log, this::offer,
+                                   new ToolContext(callSid, present(start.parameter("from")), present(start.parameter("to")),
+                                                   persona.id(), persona.timeZone()));
         // Caller ID is not identity: what is remembered of a caller depends on Twilio's attestation of the number.
         memory = channel == Channel.WEB ? CallerMemory.OFF
                 : CallerMemory.granted(persona.memory(), Optional.of(start.parameter("verstat")).filter(v -> !v.isBlank()));
@@ -741,6 +874,10 @@ public final class CallSession implements SocketCall {
         } catch (RuntimeException e) {
             log.debug("transcript not sent: socket gone");
         }
+    }
+
+    private static Optional<String> present(String value) {
+        return Optional.ofNullable(value).map(String::strip).filter(v -> !v.isEmpty());
     }
 
     private void hangUp() {

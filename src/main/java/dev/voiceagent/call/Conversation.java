@@ -31,6 +31,23 @@ final class Conversation {
         add(ChatMessage.Role.ASSISTANT, text);
     }
 
+    /**
+     * A tool exchange (the model's request for tools, then each result), kept as it is: never merged with other
+     * messages, and dropped whole when it falls off the front of the bounded history.
+     */
+    void tools(List<ChatMessage> exchange) {
+        if (exchange.isEmpty()) {
+            return;
+        }
+        turns.addAll(exchange);
+        trim();
+    }
+
+    /** {@code messages} with tool exchanges left out (for a request that offers no tools). */
+    static List<ChatMessage> withoutTools(List<ChatMessage> messages) {
+        return messages.stream().filter(m -> !m.toolExchange()).toList();
+    }
+
     /** System prompt plus the turns so far: an immutable snapshot. */
     List<ChatMessage> messages() {
         List<ChatMessage> out = new ArrayList<>(turns.size() + 1);
@@ -42,7 +59,7 @@ final class Conversation {
     /** {@code history} followed by the caller's new words (merged into a trailing caller message). */
     static List<ChatMessage> withCaller(List<ChatMessage> history, String callerText) {
         List<ChatMessage> out = new ArrayList<>(history);
-        if (!out.isEmpty() && out.getLast().role() == ChatMessage.Role.USER) {
+        if (!out.isEmpty() && out.getLast().role() == ChatMessage.Role.USER && !out.getLast().toolExchange()) {
             out.add(ChatMessage.user(out.removeLast().content() + " " + callerText));
         } else {
             out.add(ChatMessage.user(callerText));
@@ -55,11 +72,19 @@ final class Conversation {
             return;
         }
         // Two messages from the same side in a row (e.g. an answer nobody heard) are merged.
-        if (!turns.isEmpty() && turns.getLast().role() == role) {
+        if (!turns.isEmpty() && turns.getLast().role() == role && !turns.getLast().toolExchange()) {
             text = turns.removeLast().content() + " " + text;
         }
         turns.addLast(new ChatMessage(role, text));
+        trim();
+    }
+
+    /** Bounds the history; a tool result never starts it without the request it answers. */
+    private void trim() {
         while (turns.size() > maxMessages) {
+            turns.removeFirst();
+        }
+        while (!turns.isEmpty() && turns.getFirst().toolExchange()) {
             turns.removeFirst();
         }
     }

@@ -8,6 +8,8 @@ public enum EndReason {
     CALLER_HUNG_UP("caller_hung_up", "caller hung up"),
     /** The agent said goodbye and hung up ({@code [END_CALL]}, or after repeated silence). */
     AGENT_HUNG_UP("agent_hung_up", "agent hung up"),
+    /** A tool handed the caller to a person ({@code transfer_call}): the call left the agent on purpose. */
+    TRANSFERRED("transferred", "transferred to a person"),
     /** The persona's time limit was reached. */
     TIME_LIMIT("time_limit", "time limit"),
     /** The socket closed without {@code stop}, or a send failed. */

@@ -2,6 +2,7 @@ package dev.voiceagent.call;
 
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -18,12 +19,17 @@ import dev.voiceagent.audio.PlayoutPacer;
 import dev.voiceagent.audio.Wav;
 import dev.voiceagent.llm.ChatMessage;
 import dev.voiceagent.llm.ChatRequest;
+import dev.voiceagent.llm.ChatResult;
 import dev.voiceagent.llm.LanguageModel;
 import dev.voiceagent.llm.SentenceSplitter;
+import dev.voiceagent.llm.ToolCall;
 import dev.voiceagent.observe.CallLog;
 import dev.voiceagent.observe.CallMetrics;
 import dev.voiceagent.persona.Persona;
 import dev.voiceagent.stt.Transcript;
+import dev.voiceagent.tools.ToolContext;
+import dev.voiceagent.tools.ToolOutcome;
+import dev.voiceagent.tools.ToolSpec;
 import dev.voiceagent.tts.CallVoice;
 import dev.voiceagent.tts.SpeechRequest;
 import dev.voiceagent.vendor.VendorException;
@@ -44,6 +50,11 @@ import dev.voiceagent.vendor.VendorException;
  * <p>The caller's words are reported once through {@link CallInput.Transcribed} as soon as they are final (for
  * a held answer: once it is released), so the call thread stores the caller's turn before the answer plays.
  *
+ * <p>When the model asks for tools, the think thread runs them ({@link ToolRunner}, each on its own virtual thread,
+ * bounded by its timeout), says the persona's filler if they take a while, and asks the model again with their
+ * results; the exchange reaches the call thread through {@link CallInput.ToolsDone}, for the conversation and
+ * storage. A tool that ends the call or hands it to a person ends the reply with the words for that.
+ *
  * <p>{@link #cancel()} (call thread, on barge-in, continued speech or hang-up) stops everything at once:
  * sinks return false, which closes the vendor streams, and the threads are interrupted. Nothing is queued
  * after a cancel. Unless cancelled, the call thread hears back exactly once, through
@@ -56,6 +67,11 @@ final class ReplyProducer {
     }
 
     private static final long RETRY_WITHIN_NANOS = Duration.ofMillis(1500).toNanos();
+    /** Model requests per turn that may offer tools; the one after the last tool round must answer in words. */
+    static final int MAX_TOOL_ROUNDS = 3;
+    /** A tool still running after this long gets the persona's filler phrase said (once per reply). */
+    static final Duration FILLER_AFTER = Duration.ofMillis(700);
+    private static final Duration TOOL_POLL = Duration.ofMillis(10);
     /** A held sentence is kept in memory until released: at most 30 s of audio. */
     private static final int MAX_HELD_BYTES = 8 * 30_000;
 
@@ -65,7 +81,9 @@ final class ReplyProducer {
     private final Playout playout;
     private final CallLog log;
     private final Consumer<CallInput> post;
+    private final ToolContext tools;
     private final AgentReply reply;
+    private volatile boolean fillerSaid;
     private final BlockingQueue<Piece> pieces = new LinkedBlockingQueue<>();
     private final CompletableFuture<String> firstTranscript = new CompletableFuture<>();
     private final ReentrantLock lock = new ReentrantLock();
@@ -87,6 +105,7 @@ final class ReplyProducer {
         this.playout = call.playout();
         this.log = call.log();
         this.post = call.post();
+        this.tools = call.tools();
         this.reply = reply;
         this.held = held;
     }
@@ -300,41 +319,157 @@ final class ReplyProducer {
         });
     }
 
-    /** Streams the model's answer as pieces of {@code forVersion}; stops early if a newer version starts. */
+    /**
+     * Streams the model's answer as pieces of {@code forVersion}; stops early if a newer version starts. When the
+     * model asks for tools they are run ({@link #useTools}) and the model is asked again with their results, at most
+     * {@value #MAX_TOOL_ROUNDS} times per turn (the last request offers no tools, so it must answer in words).
+     */
     private void stream(List<ChatMessage> messages, int forVersion) {
         TurnTimings t = reply.timings();
         SentenceSplitter splitter = new SentenceSplitter();
-        ChatRequest request = new ChatRequest(persona.llmModel(), messages, persona.maxTokens(), persona.temperature());
+        List<ToolSpec> offered = persona.tools().specs();
         t.llmStartNanos = now();
         t.llmFirstTokenNanos = 0;
         t.llmFirstPieceNanos = 0;
         boolean[] anyToken = {false};
+        StringBuilder said = new StringBuilder();
         LanguageModel.TokenSink sink = delta -> {
             if (!anyToken[0]) {
                 anyToken[0] = true;
                 t.llmFirstTokenNanos = now();
                 services.metrics().stage(CallMetrics.Stage.LLM_FIRST_TOKEN, nanos(t.llmFirstTokenNanos - t.llmStartNanos));
             }
+            said.append(delta);
             splitter.accept(delta).forEach(piece -> addPiece(piece, forVersion));
             return !cancelled && version == forVersion;
         };
+        List<ChatMessage> conversation = messages;
+        for (int round = 0; ; round++) {
+            ChatRequest request = new ChatRequest(persona.llmModel(), conversation, persona.maxTokens(),
+                                                  persona.temperature(), round < MAX_TOOL_ROUNDS ? offered : List.of());
+            ChatResult result;
+            if (round == 0) {
+                result = ask(request, sink, anyToken[0]);
+            } else {
+                try {
+                    reply.countLlmRequest();
+                    result = services.llm().stream(request, sink);
+                } catch (VendorException e) {
+                    // The caller heard the filler (or words before the tool call): say sorry rather than nothing.
+                    services.metrics().vendorError(e.vendor(), e.kind().name());
+                    if (!cancelled) {
+                        log.warn("could not answer from the tool's result: " + e.getMessage(), "kind", e.kind().name());
+                        addPiece(new Piece(persona.apology(), true, forVersion, false));
+                    }
+                    return;
+                }
+            }
+            if (cancelled || version != forVersion || !(result instanceof ChatResult.ToolCalls(List<ToolCall> calls))) {
+                break;
+            }
+            splitter.finish().forEach(piece -> addPiece(piece, forVersion));   // what it said before asking
+            if (splitter.endCallRequested()) {
+                reply.endsCall(true);
+            }
+            String before = said.toString().replace(SentenceSplitter.END_CALL, "").strip();
+            said.setLength(0);
+            Optional<List<ChatMessage>> exchange = useTools(calls, before, forVersion);
+            if (exchange.isEmpty()) {
+                return;
+            }
+            List<ChatMessage> next = new ArrayList<>(conversation);
+            next.addAll(exchange.get());
+            conversation = next;
+        }
+        if (!cancelled && version == forVersion) {
+            splitter.finish().forEach(piece -> addPiece(piece, forVersion));
+            if (splitter.endCallRequested()) {
+                reply.endsCall(true);
+            }
+        }
+    }
+
+    /** Asks the model, retrying once when that is still invisible to the caller (nothing said yet, soon enough). */
+    private ChatResult ask(ChatRequest request, LanguageModel.TokenSink sink, boolean saidAnything) {
+        TurnTimings t = reply.timings();
+        boolean[] tokens = {saidAnything};
+        LanguageModel.TokenSink counting = delta -> {
+            tokens[0] = true;
+            return sink.accept(delta);
+        };
         try {
             reply.countLlmRequest();
-            services.llm().stream(request, sink);
+            return services.llm().stream(request, counting);
         } catch (VendorException e) {
             services.metrics().vendorError(e.vendor(), e.kind().name());
-            // A retry is only invisible to the caller before anything was said.
-            if (anyToken[0] || cancelled || !e.kind().retryable() || now() - t.llmStartNanos > RETRY_WITHIN_NANOS) {
+            if (tokens[0] || cancelled || !e.kind().retryable() || now() - t.llmStartNanos > RETRY_WITHIN_NANOS) {
                 throw e;
             }
             log.info("retrying the language model once", "kind", e.kind().name());
             reply.countLlmRequest();
-            services.llm().stream(request, sink);
+            return services.llm().stream(request, sink);
         }
-        if (!cancelled && version == forVersion) {
-            splitter.finish().forEach(piece -> addPiece(piece, forVersion));
-            reply.endsCall(splitter.endCallRequested());
+    }
+
+    /**
+     * Runs the tools the model asked for and returns the messages that give it their results, or empty when the
+     * reply ends here: it was cancelled or replaced, or a tool ends the call or transfers it (then the words for
+     * that are queued). A held (speculative) answer first waits to be confirmed: a tool never runs for words the
+     * caller may not have finished. While the tools run, the persona's filler is said once if they take longer than
+     * {@link #FILLER_AFTER} and the model said nothing before asking. If the reply is cancelled meanwhile (the caller
+     * barged in), the tools still finish and their results reach the conversation through the call thread.
+     */
+    private Optional<List<ChatMessage>> useTools(List<ToolCall> calls, String before, int forVersion) {
+        if (held && !awaitSettled(forVersion)) {
+            return Optional.empty();
         }
+        ToolRunner.Round round = ToolRunner.start(calls, persona.tools(), tools, services.nanoTime());
+        long started = now();
+        boolean fillerDue = before.isBlank() && !fillerSaid;
+        while (!round.allDone()) {
+            if (cancelled || version != forVersion) {
+                break;
+            }
+            long now = now();
+            round.expire(now);
+            if (fillerDue && now - started >= FILLER_AFTER.toNanos()) {
+                fillerDue = false;
+                fillerSaid = true;
+                addPiece(new Piece(persona.tools().filler(), true, forVersion, false));
+            }
+            try {
+                Thread.sleep(TOOL_POLL);
+            } catch (InterruptedException e) {
+                break;   // cancelled: the results are still delivered, below
+            }
+        }
+        if (!round.allDone()) {
+            round.whenAllDone(done -> post.accept(new CallInput.ToolsDone(reply, ToolRunner.exchange(before, done), done)));
+            return Optional.empty();
+        }
+        List<ToolRunner.Done> done = round.results();
+        List<ChatMessage> exchange = ToolRunner.exchange(before, done);
+        post.accept(new CallInput.ToolsDone(reply, exchange, done));
+        if (cancelled || version != forVersion) {
+            return Optional.empty();
+        }
+        for (ToolRunner.Done d : done) {
+            if (d.outcome() instanceof ToolOutcome.EndCall) {
+                reply.endsCall(true);
+                if (before.isBlank()) {
+                    addPiece(new Piece(persona.goodbye(), true, forVersion, false));
+                }
+                return Optional.empty();
+            }
+            if (d.outcome() instanceof ToolOutcome.Transfer transfer) {
+                reply.transfer(transfer);
+                if (before.isBlank()) {
+                    addPiece(new Piece(persona.tools().transferLine(), true, forVersion, false));
+                }
+                return Optional.empty();
+            }
+        }
+        return Optional.of(exchange);
     }
 
     private void addPiece(String text, int forVersion) {

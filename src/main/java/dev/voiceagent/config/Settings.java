@@ -31,10 +31,22 @@ public record Settings(int port,
                        Security security,
                        Admission admission,
                        Instances instances,
-                       BuiltinToolSettings builtinTools) {
+                       BuiltinToolSettings builtinTools,
+                       Tools tools) {
 
     /** The only value of {@code TWILIO_SIGNATURE_CHECKS}: turns the checks off, for local development only. */
     public static final String SIGNATURE_CHECKS_OFF = "off-for-local-development";
+
+    /**
+     * What persona tools read: the environment their {@code secretEnv} and {@code headers: {X: {env: NAME}}} name
+     * (the process environment, or a test's). Its {@code toString} never shows a value.
+     */
+    public record Tools(java.util.function.Function<String, Optional<String>> environment) {
+        @Override
+        public String toString() {
+            return "Tools[environment]";
+        }
+    }
 
     /** Twilio account used to hang up calls and to check request signatures. */
     public record Twilio(URI apiBase, Optional<String> accountSid, Optional<String> authToken) {
@@ -235,7 +247,14 @@ public record Settings(int port,
                 new Admission(maxConcurrentCalls(env, c.get("calls.maxConcurrentCalls")), overflowNumber(env)),
                 new Instances(millis(env, "INSTANCE_HEARTBEAT_MS", c.get("instances.heartbeatMs"), 10_000),
                               millis(env, "INSTANCE_DEAD_AFTER_MS", c.get("instances.deadAfterMs"), 40_000)),
-                BuiltinToolSettings.load(c));
+                BuiltinToolSettings.load(c),
+                new Tools(toolEnvironment(env)));
+    }
+
+    private static java.util.function.Function<String, Optional<String>> toolEnvironment(Map<String, String> env) {
+        Map<String, String> copy = Map.copyOf(env);
+        return name -> Optional.ofNullable(copy.get(name)).filter(v -> !v.isBlank());
+
     }
 
     /** {@code PUBLIC_BASE_URL}, else Railway's {@code RAILWAY_PUBLIC_DOMAIN} (a bare host name) as {@code https://host}. */

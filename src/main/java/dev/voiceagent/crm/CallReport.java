@@ -78,7 +78,7 @@ public final class CallReport {
 
     /**
      * How the call ended, as a tag: {@code call-completed} (the agent wrapped up), {@code caller-hung-up},
-     * {@code call-time-limit}, {@code call-dropped} (the server stopped mid-call) or {@code call-ended}.
+     * {@code call-time-limit}, {@code call-transferred} (a tool handed the caller to a person), {@code call-dropped} (the server stopped mid-call) or {@code call-ended}.
      */
     public static String outcome(StoredCall call) {
         if (call.status().equals("abandoned")) {
@@ -88,6 +88,7 @@ public final class CallReport {
             case AGENT_HUNG_UP -> "call-completed";
             case CALLER_HUNG_UP, SOCKET_CLOSED, MEDIA_TIMEOUT -> "caller-hung-up";
             case TIME_LIMIT -> "call-time-limit";
+            case TRANSFERRED -> "call-transferred";
             case SERVER_SHUTDOWN, REJECTED, INTERRUPTED, ERROR -> "call-ended";
         }).orElse("call-ended");
     }

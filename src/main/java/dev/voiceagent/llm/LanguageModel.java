@@ -4,13 +4,15 @@ package dev.voiceagent.llm;
 public interface LanguageModel {
 
     /**
-     * Streams the reply to {@code request}, handing each text delta to {@code sink} as it arrives.
-     * Returns when the stream ends normally or when {@code sink} returns {@code false}, in which case the
-     * underlying response is closed at once. Interrupting the thread also ends the stream.
+     * Streams the reply to {@code request}, handing each text delta to {@code sink} as it arrives, and says how the
+     * reply ended: in words ({@link ChatResult.Answered}), stopped by the sink or an interrupt
+     * ({@link ChatResult.Stopped}), or asking for tools ({@link ChatResult.ToolCalls}, only when the request offers
+     * tools). When {@code sink} returns {@code false} the underlying response is closed at once. Interrupting the
+     * thread also ends the stream.
      *
      * @throws dev.voiceagent.vendor.VendorException when the vendor fails, including a stream cut midway
      */
-    void stream(ChatRequest request, TokenSink sink);
+    ChatResult stream(ChatRequest request, TokenSink sink);
 
     /** Receives text deltas; returns {@code false} to stop the stream. */
     @FunctionalInterface

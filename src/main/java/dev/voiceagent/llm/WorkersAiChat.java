@@ -5,12 +5,13 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.voiceagent.tools.ToolSpec;
 import dev.voiceagent.vendor.CloudflareAccount;
 import dev.voiceagent.vendor.VendorException;
 import dev.voiceagent.vendor.VendorHttp;
@@ -37,6 +38,12 @@ import io.helidon.webclient.api.HttpClientResponse;
  * ({@code {"result":{"response":"…"}}}) is passed on as one delta. {@code firstTokenTimeout} bounds the connect,
  * the wait for the first token and every later gap between reads. No retries (apart from {@link VendorHttp}'s
  * pooled-connection repair).
+ * <p>
+ * Tools ({@link ChatRequest#tools()}) are offered in the model family's form ({@link ToolDialect}) and the request is
+ * still streamed (first-token latency; whether llama-3.3 streams tool calls is not documented first-hand, so every
+ * form is accepted): tool calls are gathered by {@link ToolCallCollector} from native or OpenAI-shaped chunks, from a
+ * whole JSON answer, or from a reply that is only a call written out as JSON text (held back while it might be one,
+ * never handed to the sink), and the result is {@link ChatResult.ToolCalls}.
  */
 public final class WorkersAiChat implements LanguageModel {
 
@@ -53,7 +60,7 @@ public final class WorkersAiChat implements LanguageModel {
     }
 
     @Override
-    public void stream(ChatRequest request, TokenSink sink) {
+    public ChatResult stream(ChatRequest request, TokenSink sink) {
         if (!account.configured()) {
             throw http.unconfigured("Cloudflare account");
         }
@@ -61,26 +68,29 @@ public final class WorkersAiChat implements LanguageModel {
                 .header(HeaderNames.AUTHORIZATION, "Bearer " + account.apiToken())
                 .accept(EVENT_STREAM)
                 .contentType(MediaTypes.APPLICATION_JSON);
+        Reply reply = new Reply(request, sink);
         try (HttpClientResponse response = http.send(post, body(request))) {
             String contentType = response.headers().first(HeaderNames.CONTENT_TYPE).orElse("");
             if (contentType.contains("json")) {
-                deliverWhole(response, sink);
+                deliverWhole(response, reply);
             } else {
-                deliverEvents(response, sink);
+                deliverEvents(response, reply);
             }
         } catch (VendorException e) {
             if (Thread.currentThread().isInterrupted()) {
-                return; // the caller ended the stream on purpose; the interrupt flag tells it so
+                return new ChatResult.Stopped(); // the caller ended the stream on purpose
             }
             throw e;
         }
+        return reply.result();
     }
 
     private String body(ChatRequest request) {
         ObjectNode body = http.json().createObjectNode();
-        ArrayNode messages = body.putArray("messages");
-        for (ChatMessage message : request.messages()) {
-            messages.addObject().put("role", message.role().wireName()).put("content", message.content());
+        ToolDialect dialect = ToolDialect.of(request.model());
+        dialect.messages(body.putArray("messages"), request.messages(), http.json());
+        if (!request.tools().isEmpty()) {
+            dialect.tools(body.putArray("tools"), request.tools());
         }
         return body.put("stream", true)
                 .put("max_tokens", request.maxTokens())
@@ -92,12 +102,13 @@ public final class WorkersAiChat implements LanguageModel {
      * A deliberately small SSE reader: each {@code data:} line is one JSON chunk (both Workers AI and the OpenAI
      * format put an event on a single line), so it is handed on as soon as its line arrives.
      */
-    private void deliverEvents(HttpClientResponse response, TokenSink sink) {
+    private void deliverEvents(HttpClientResponse response, Reply reply) {
         int status = response.status().code();
         BufferedReader reader = new BufferedReader(new InputStreamReader(http.body(response), StandardCharsets.UTF_8));
         try {
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                 if (Thread.currentThread().isInterrupted()) {
+                    reply.stopped = true;
                     return;
                 }
                 if (!line.startsWith("data:")) {
@@ -105,10 +116,12 @@ public final class WorkersAiChat implements LanguageModel {
                 }
                 String data = line.substring("data:".length()).strip();
                 if (data.equals(DONE)) {
+                    reply.finish();
                     return;
                 }
-                String delta = delta(http.parse(status, data));
-                if (!delta.isEmpty() && !sink.accept(delta)) {
+                JsonNode chunk = http.parse(status, data);
+                reply.tools.take(chunk);
+                if (!reply.text(delta(chunk))) {
                     return;
                 }
             }
@@ -119,15 +132,22 @@ public final class WorkersAiChat implements LanguageModel {
                 "event stream ended without data: [DONE]");
     }
 
-    private void deliverWhole(HttpClientResponse response, TokenSink sink) {
+    private void deliverWhole(HttpClientResponse response, Reply reply) {
         int status = response.status().code();
         JsonNode envelope = http.parse(status, http.text(response));
-        JsonNode text = envelope.path("result").path("response");
-        if (envelope.path("success").isBoolean() && !envelope.path("success").asBoolean() || !text.isTextual()) {
+        if (envelope.path("success").isBoolean() && !envelope.path("success").asBoolean()) {
+            throw http.badResponse(status, "no result: " + http.errorDetail(envelope.toString()));
+        }
+        JsonNode result = envelope.has("result") ? envelope.path("result") : envelope;
+        reply.tools.take(result);
+        JsonNode text = result.path("response");
+        JsonNode openAi = result.path("choices").path(0).path("message").path("content");
+        if (!text.isTextual() && !openAi.isTextual() && !reply.tools.any()) {
             throw http.badResponse(status, "no result.response: " + http.errorDetail(envelope.toString()));
         }
-        if (!text.asText().isEmpty()) {
-            sink.accept(text.asText());
+        String words = text.isTextual() ? text.asText() : openAi.isTextual() ? openAi.asText() : "";
+        if (reply.text(words)) {
+            reply.finish();
         }
     }
 
@@ -138,5 +158,86 @@ public final class WorkersAiChat implements LanguageModel {
         }
         JsonNode openAi = chunk.path("choices").path(0).path("delta").path("content");
         return openAi.isTextual() ? openAi.asText() : "";
+    }
+
+    /**
+     * One reply in progress: its text goes to the sink as it comes, except that, when tools are offered, a reply
+     * that starts with <code>{</code> or <code>[</code> is held (up to {@value #MAX_HELD_CHARS} characters) in case
+     * it is a tool call written out as text, which must never be spoken.
+     */
+    private final class Reply {
+        private static final int MAX_HELD_CHARS = 4_096;
+
+        final ToolCallCollector tools = new ToolCallCollector(http.json());
+        private final TokenSink sink;
+        private final java.util.Set<String> offered;
+        private final StringBuilder held = new StringBuilder();
+        private boolean holding;
+        private boolean decided;
+        boolean stopped;
+        private List<ToolCall> writtenOut = List.of();
+
+        Reply(ChatRequest request, TokenSink sink) {
+            this.sink = sink;
+            this.offered = request.tools().stream().map(ToolSpec::name).collect(java.util.stream.Collectors.toSet());
+        }
+
+        /** Passes (or holds) a delta; false when the sink asked to stop. */
+        boolean text(String delta) {
+            if (delta.isEmpty()) {
+                return true;
+            }
+            if (offered.isEmpty() || decided && !holding) {
+                return pass(delta);
+            }
+            held.append(delta);
+            String start = held.toString().stripLeading();
+            if (start.isEmpty()) {
+                return true;
+            }
+            if (!decided) {
+                decided = true;
+                holding = start.startsWith("{") || start.startsWith("[");
+            }
+            if (!holding || held.length() > MAX_HELD_CHARS) {
+                holding = false;
+                String out = held.toString();
+                held.setLength(0);
+                return pass(out);
+            }
+            return true;
+        }
+
+        private boolean pass(String text) {
+            if (!sink.accept(text)) {
+                stopped = true;
+                return false;
+            }
+            return true;
+        }
+
+        /** The reply is complete: a held text is either a written-out tool call or words after all. */
+        void finish() {
+            if (held.isEmpty()) {
+                return;
+            }
+            String text = held.toString();
+            held.setLength(0);
+            writtenOut = ToolCallCollector.writtenOut(http.json(), text, offered);
+            if (writtenOut.isEmpty()) {
+                pass(text);
+            }
+        }
+
+        ChatResult result() {
+            if (stopped) {
+                return new ChatResult.Stopped();
+            }
+            List<ToolCall> calls = tools.calls();
+            if (!calls.isEmpty()) {
+                return new ChatResult.ToolCalls(calls);
+            }
+            return writtenOut.isEmpty() ? new ChatResult.Answered() : new ChatResult.ToolCalls(writtenOut);
+        }
     }
 }

@@ -137,6 +137,12 @@ public final class CallMetrics {
                                      .tags(Metrics.tags("reason", reason))).increment();
     }
 
+    /** A tool call finished: {@code outcome} is {@code result}, {@code end_call}, {@code transfer} or a failure's tag. */
+    public void toolCall(String tool, String outcome) {
+        registry.getOrCreate(Counter.builder("voice.tool.calls").description("Tool calls made by the model, by tool and outcome")
+                                     .tags(Metrics.tags("tool", tool, "outcome", outcome))).increment();
+    }
+
     /** A ConversationRelay {@code error} message from Twilio. */
     public void relayError() {
         counter("voice.relay.errors", "Error messages Twilio sent on ConversationRelay sockets").increment();

@@ -3,6 +3,7 @@ package dev.voiceagent.persona;
 import java.time.ZoneId;
 import java.util.List;
 
+import dev.voiceagent.tools.ToolSet;
 import dev.voiceagent.tts.Voice;
 
 /**
@@ -34,6 +35,7 @@ import dev.voiceagent.tts.Voice;
  * @param digits      whether keypad digits are stored and pushed to the CRM, or masked
  * @param transport   how calls reach the server: Media Streams (our own listening and voice) or ConversationRelay
  * @param relay       Twilio's voice and recognition settings for ConversationRelay calls (unused for media streams)
+ * @param tools       the tools the agent may use on this persona's calls, and the filler and transfer lines
  */
 public record Persona(String id,
                       String displayName,
@@ -57,7 +59,8 @@ public record Persona(String id,
                       ZoneId timeZone,
                       DigitPolicy digits,
                       Transport transport,
-                      RelaySettings relay) {
+                      RelaySettings relay,
+                      ToolSet tools) {
 
     public Persona {
         numbers = List.copyOf(numbers);

@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import dev.voiceagent.tools.ToolKit;
+
 /**
  * The personas currently in force, reloaded when the file changes. New calls pick up an edit within
  * one poll interval; calls in progress keep the {@link Persona} they started with. An invalid edit keeps
@@ -25,6 +27,7 @@ public final class PersonaCatalog implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PersonaCatalog.class.getName());
 
     private final Path file;
+    private final ToolKit tools;
     private final AtomicReference<Personas> current;
     private final AtomicReference<String> lastError = new AtomicReference<>();
     private volatile FileTime loadedStamp;
@@ -32,8 +35,9 @@ public final class PersonaCatalog implements AutoCloseable {
     private final Thread watcher;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
-    private PersonaCatalog(Path file, Personas initial, Duration pollInterval) {
+    private PersonaCatalog(Path file, ToolKit tools, Personas initial, Duration pollInterval) {
         this.file = file;
+        this.tools = tools;
         this.current = new AtomicReference<>(initial);
         this.watcher = pollInterval.isZero() ? null
                 : Thread.ofVirtual().name("personas-watch").start(() -> watch(pollInterval));
@@ -45,9 +49,18 @@ public final class PersonaCatalog implements AutoCloseable {
      * @throws PersonaConfigException when the file is missing or invalid at startup
      */
     public static PersonaCatalog open(Path file, Duration pollInterval) {
+        return open(file, pollInterval, ToolKit.standard());
+    }
+
+    /**
+     * Loads {@code file}, building tools with {@code tools}, and starts watching it.
+     *
+     * @throws PersonaConfigException when the file is missing or invalid at startup
+     */
+    public static PersonaCatalog open(Path file, Duration pollInterval, ToolKit tools) {
         FileTime stamp = stamp(file);
         long size = size(file);
-        PersonaCatalog catalog = new PersonaCatalog(file, PersonaFile.load(file), pollInterval);
+        PersonaCatalog catalog = new PersonaCatalog(file, tools, PersonaFile.load(file, tools), pollInterval);
         catalog.loadedStamp = stamp;
         catalog.loadedSize = size;
         return catalog;
@@ -84,7 +97,7 @@ public final class PersonaCatalog implements AutoCloseable {
         loadedStamp = stamp;
         loadedSize = size;
         try {
-            current.set(PersonaFile.load(file));
+            current.set(PersonaFile.load(file, tools));
             if (lastError.getAndSet(null) != null) {
                 LOG.info("personas file is valid again: " + file);
             }

@@ -1,5 +1,6 @@
 package dev.voiceagent.persona;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,11 +11,19 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigException;
 import io.helidon.config.ConfigSources;
 
+import dev.voiceagent.tools.ToolKit;
+import dev.voiceagent.tools.ToolSet;
 import dev.voiceagent.tts.Voice;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * Reads and validates a personas YAML file. Every problem is collected and reported together, each
@@ -46,6 +55,14 @@ import dev.voiceagent.tts.Voice;
  *       language: en-US
  *       interruptible: any      # none | dtmf | speech | any (true = any, false = none)
  *       hints: [Acme, appointment]
+ *     tools:                    # the agent's tools (see ToolKit): built-ins and webhook tools
+ *       - builtin: end_call
+ *       - name: order_status
+ *         description: Looks up an order by its number
+ *         parameters: { type: object, properties: { order: { type: string } }, required: [order] }
+ *         url: https://example.com/tools/order-status
+ *         secretEnv: ORDER_TOOL_SECRET
+ *     toolPhrases: { filler: "One moment while I check that.", transfer: "Let me put you through." }
  * </pre>
  */
 public final class PersonaFile {
@@ -54,6 +71,8 @@ public final class PersonaFile {
     /** The default time zone; a region id, so the prompt says "UTC" rather than "Z". */
     static final ZoneId UTC = ZoneId.of("UTC");
     static final String DEFAULT_LLM = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
+
+    private static final ObjectMapper YAML_TREE = new ObjectMapper();
 
     private PersonaFile() {
     }
@@ -64,6 +83,16 @@ public final class PersonaFile {
      * @throws PersonaConfigException naming the file and each problem
      */
     public static Personas load(Path path) {
+        return load(path, ToolKit.standard());
+    }
+
+    /**
+     * Loads {@code path}, building each persona's tools with {@code tools} (which built-ins this server has, and the
+     * environment webhook tools read their secrets from).
+     *
+     * @throws PersonaConfigException naming the file and each problem
+     */
+    public static Personas load(Path path, ToolKit tools) {
         if (!Files.isRegularFile(path)) {
             throw new PersonaConfigException(path + ": personas file not found");
         }
@@ -75,6 +104,7 @@ public final class PersonaFile {
             throw new PersonaConfigException(path + ": not valid YAML: " + rootCause(e), e);
         }
         List<String> problems = new ArrayList<>();
+        JsonNode typed = typedTree(path);
         List<Persona> personas = new ArrayList<>();
         List<Config> nodes = root.get("personas").asNodeList().orElse(List.of());
         if (nodes.isEmpty()) {
@@ -94,7 +124,9 @@ public final class PersonaFile {
                     problems.add(where + " is defined twice");
                 }
             }
-            Persona persona = persona(node, id, where, problems);
+            JsonNode raw = typed.path("personas").path(i);
+            ToolSet toolSet = tools.build(raw.path("tools"), raw.path("toolPhrases"), where, problems);
+            Persona persona = persona(node, id, where, problems, toolSet);
             for (String n : persona.numbers()) {
                 if (!numbers.add(Personas.normalise(n))) {
                     problems.add(where + ": number " + n + " is already assigned to another persona");
@@ -113,7 +145,20 @@ public final class PersonaFile {
         return new Personas(personas, defaultId);
     }
 
-    private static Persona persona(Config node, String id, String where, List<String> problems) {
+    /**
+     * The file as a typed tree (numbers, booleans and lists kept), for the parts Helidon Config would flatten to
+     * strings: tool declarations and their JSON Schemas. The file already parsed as YAML, so this does too.
+     */
+    private static JsonNode typedTree(Path path) {
+        try {
+            Object tree = new Yaml(new SafeConstructor(new LoaderOptions())).load(Files.readString(path));
+            return tree == null ? MissingNode.getInstance() : YAML_TREE.valueToTree(tree);
+        } catch (IOException | RuntimeException e) {
+            throw new PersonaConfigException(path + ": not valid YAML: " + rootCause(e), e);
+        }
+    }
+
+    private static Persona persona(Config node, String id, String where, List<String> problems, ToolSet tools) {
         Config voice = node.get("voice");
         Voice v = new Voice(required(voice.get("id"), where + ": voice.id", problems),
                             voice.get("model").asString().orElse(DEFAULT_VOICE_MODEL),
@@ -167,7 +212,8 @@ public final class PersonaFile {
                                   where + ": digits", problems),
                            choice(node.get("transport"), Transport.MEDIA_STREAM, Transport::parse,
                                   "media-stream or conversation-relay", where + ": transport", problems),
-                           relay(node.get("relay"), v, where, problems));
+                           relay(node.get("relay"), v, where, problems),
+                           tools);
     }
 
     /** The {@code relay:} block; every key optional, each checked against what Twilio accepts. */

@@ -85,6 +85,11 @@ public final class CallJournal implements AutoCloseable {
         enqueue(s -> s.addTurn(turn), turn.callSid());
     }
 
+    /** A tool call is over. Never blocks. */
+    public void toolCall(ToolCallRecord call) {
+        enqueue(s -> s.addToolCall(call), call.callSid());
+    }
+
     /** How the telephony side says the call's session ended (after the call, from a callback). Never blocks. */
     public void sessionOutcome(String callSid, String outcome) {
         enqueue(s -> s.sessionOutcome(callSid, outcome), callSid);

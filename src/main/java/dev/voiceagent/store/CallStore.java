@@ -26,6 +26,9 @@ public interface CallStore {
     /** Records a finished turn; a turn already stored under (callSid, seq) is left as it is. */
     void addTurn(TurnRecord turn);
 
+    /** Records a tool call; one already stored under (callSid, seq) is left as it is. */
+    void addToolCall(ToolCallRecord call);
+
     /**
      * Records how the telephony side says the call's session ended (ConversationRelay's action callback), e.g.
      * {@code failed 64105: …}; the latest report wins. A call not (yet) stored is left alone.

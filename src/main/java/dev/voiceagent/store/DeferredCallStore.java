@@ -54,6 +54,11 @@ public final class DeferredCallStore implements CallStore {
     }
 
     @Override
+    public void addToolCall(ToolCallRecord call) {
+        store().addToolCall(call);
+    }
+
+    @Override
     public void sessionOutcome(String callSid, String outcome) {
         store().sessionOutcome(callSid, outcome);
     }

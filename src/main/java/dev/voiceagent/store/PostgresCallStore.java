@@ -86,6 +86,28 @@ public final class PostgresCallStore implements CallStore {
     }
 
     @Override
+    public void addToolCall(ToolCallRecord call) {
+        Sql.run("Could not store tool call " + call.seq() + " of call " + call.callSid(), () -> db.execute().insert(
+                "INSERT INTO tool_calls (call_sid, seq, after_turn, tool, arguments, outcome, failure, result, "
+                + "started_at, duration_ms) VALUES (?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?) "
+                + "ON CONFLICT (call_sid, seq) DO NOTHING",
+                call.callSid(), call.seq(), call.afterTurn(), clean(call.tool()), jsonText(call.arguments()),
+                call.outcome(), call.failure().orElse(null), clean(call.result()), Sql.timestamp(call.startedAt()),
+                call.durationMs()));
+    }
+
+    /** Valid JSON as it is; anything else (malformed arguments) as a JSON string holding it. */
+    private static String jsonText(String maybeJson) {
+        String cleaned = clean(maybeJson);
+        try {
+            JSON.readTree(cleaned);
+            return cleaned.isBlank() ? "{}" : cleaned;
+        } catch (JsonProcessingException e) {
+            return json(cleaned);
+        }
+    }
+
+    @Override
     public void sessionOutcome(String callSid, String outcome) {
         Sql.run("Could not store the session outcome of call " + callSid, () -> db.execute().update(
                 "UPDATE calls SET session_outcome = ? WHERE call_sid = ?", clean(outcome), callSid));
@@ -205,7 +227,17 @@ public final class PostgresCallStore implements CallStore {
                         Sql.optionalString(row, "last_error"), Sql.instant(row, "next_attempt_at"),
                         Sql.instant(row, "updated_at"))).toList();
             }
-            return Optional.of(new CallDetail(call.get(), turns, facts, deliveries));
+            List<ToolCallRecord> toolCalls;
+            try (Stream<DbRow> rows = db.execute().query(
+                    "SELECT call_sid, seq, after_turn, tool, arguments::text AS arguments, outcome, failure, result, "
+                    + "started_at, duration_ms FROM tool_calls WHERE call_sid = ? ORDER BY seq", callSid)) {
+                toolCalls = rows.map(row -> new ToolCallRecord(
+                        Sql.string(row, "call_sid"), Sql.intValue(row, "seq"), Sql.intValue(row, "after_turn"),
+                        Sql.string(row, "tool"), Sql.string(row, "arguments"), Sql.string(row, "outcome"),
+                        Sql.optionalString(row, "failure"), Sql.string(row, "result"), Sql.instant(row, "started_at"),
+                        Sql.longValue(row, "duration_ms"))).toList();
+            }
+            return Optional.of(new CallDetail(call.get(), turns, facts, deliveries, toolCalls));
         });
     }
 

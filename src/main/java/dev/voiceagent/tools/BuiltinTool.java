@@ -13,9 +13,12 @@ import java.util.regex.Pattern;
  * loaded, so a broken tool stops the edit, not a call.
  */
 public enum BuiltinTool {
-    /** Free slots on a GoHighLevel calendar ({@code calendarId} required), in the persona's time zone. */
+    /**
+     * Free slots on a GoHighLevel calendar ({@code calendarId}, or {@code calendarIdEnv} naming the environment
+     * variable that holds it), in the persona's time zone.
+     */
     CHECK_AVAILABILITY,
-    /** Books a slot on a GoHighLevel calendar ({@code calendarId} required) for the caller's contact. */
+    /** Books a slot on a GoHighLevel calendar ({@code calendarId} or {@code calendarIdEnv}) for the caller's contact. */
     BOOK_APPOINTMENT,
     /** Cancels the caller's appointment on GoHighLevel. */
     CANCEL_APPOINTMENT,
@@ -52,8 +55,13 @@ public enum BuiltinTool {
         List<String> problems = new ArrayList<>();
         switch (this) {
             case CHECK_AVAILABILITY, BOOK_APPOINTMENT -> {
-                if (options.getOrDefault("calendarId", "").isBlank()) {
-                    problems.add(wireName() + " needs calendarId (the GoHighLevel calendar's id)");
+                boolean id = !options.getOrDefault("calendarId", "").isBlank();
+                boolean fromEnv = !options.getOrDefault("calendarIdEnv", "").isBlank();
+                if (!id && !fromEnv) {
+                    problems.add(wireName() + " needs calendarId (the GoHighLevel calendar's id) or calendarIdEnv (the"
+                                 + " environment variable that holds it)");
+                } else if (id && fromEnv) {
+                    problems.add(wireName() + " takes calendarId or calendarIdEnv, not both");
                 }
             }
             case TRANSFER_CALL -> {

@@ -1,5 +1,7 @@
 package dev.voiceagent.tools;
 
+import java.time.Duration;
+
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
@@ -15,6 +17,14 @@ public interface Tool {
 
     /** What the model is offered: name, description and the JSON Schema of the arguments. */
     ToolSpec spec();
+
+    /**
+     * How long {@link #run} may take. The call loop gives up on the run (interrupts it and tells the model it timed
+     * out) a little after this, so a tool that ignores its own bound still cannot hold the call.
+     */
+    default Duration timeout() {
+        return Duration.ofSeconds(5);
+    }
 
     /**
      * Runs the tool with the model's {@code arguments} (a JSON object, possibly empty) for the call in

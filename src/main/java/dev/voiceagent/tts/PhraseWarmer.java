@@ -141,7 +141,9 @@ public final class PhraseWarmer implements AutoCloseable {
         if (p.transport() == dev.voiceagent.persona.Transport.CONVERSATION_RELAY) {
             return phrases;   // Twilio speaks a ConversationRelay persona's phrases: nothing of ours to warm
         }
-        for (String s : List.of(p.greeting(), p.reprompt(), p.goodbye(), p.apology())) {
+        List<String> fixed = new ArrayList<>(List.of(p.greeting(), p.reprompt(), p.goodbye(), p.apology()));
+        fixed.addAll(p.tools().phrases());
+        for (String s : fixed) {
             if (s != null && !s.isBlank()) {
                 phrases.add(s);
             }

@@ -105,6 +105,11 @@ public final class VendorHttp {
         return client.delete().uri(uri);
     }
 
+    /** Starts a request with {@code method} to an absolute URI. */
+    public HttpClientRequest request(io.helidon.http.Method method, URI uri) {
+        return client.method(method).uri(uri);
+    }
+
     /**
      * Sends the request {@code request} builds, with {@code entity} ({@code null}: no body, for a GET), and returns the response if its status is 2xx.
      * The caller must close it. Any other status is read, closed and thrown.

@@ -26,7 +26,10 @@ import io.helidon.metrics.api.Metrics;
 import dev.voiceagent.config.Settings;
 import dev.voiceagent.llm.ChatMessage;
 import dev.voiceagent.llm.ChatRequest;
+import dev.voiceagent.llm.ChatResult;
 import dev.voiceagent.llm.LanguageModel;
+import dev.voiceagent.llm.ToolCall;
+import dev.voiceagent.tools.ToolKit;
 import dev.voiceagent.observe.CallMetrics;
 import dev.voiceagent.persona.PersonaCatalog;
 import dev.voiceagent.store.CallClosed;
@@ -38,6 +41,7 @@ import dev.voiceagent.store.CallStore;
 import dev.voiceagent.store.CallerHistory;
 import dev.voiceagent.store.Delivery;
 import dev.voiceagent.store.PastCall;
+import dev.voiceagent.store.ToolCallRecord;
 import dev.voiceagent.store.TurnRecord;
 import dev.voiceagent.stt.LiveRecognizers;
 import dev.voiceagent.stt.SpeechEvent;
@@ -102,11 +106,16 @@ final class CallScript implements AutoCloseable {
 
     /** A call not yet placed ({@link #dial}), so the recogniser can be scripted first. */
     CallScript(String personasYaml, ScriptedRecognizer recognizer) {
+        this(personasYaml, recognizer, ToolKit.standard());
+    }
+
+    /** A call not yet placed, whose persona's tools are built by {@code tools}. */
+    CallScript(String personasYaml, ScriptedRecognizer recognizer, ToolKit tools) {
         this.recognizer = recognizer;
         try {
             Path file = Files.createTempFile("personas", ".yaml");
             Files.writeString(file, personasYaml);
-            personas = PersonaCatalog.open(file, Duration.ofSeconds(60));
+            personas = PersonaCatalog.open(file, Duration.ofSeconds(60), tools);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -304,20 +313,37 @@ final class CallScript implements AutoCloseable {
         }
     }
 
-    /** A model that answers each request from a script, token by token, at once. */
+    /**
+     * A model that answers each request from a script, token by token, at once. A request that offers tools takes
+     * the next queued tool turn, if any: its words first, then its tool calls.
+     */
     static final class ScriptedModel implements LanguageModel {
         final List<List<ChatMessage>> requests = new CopyOnWriteArrayList<>();
+        final List<ChatRequest> chatRequests = new CopyOnWriteArrayList<>();
+        final Queue<ToolTurn> toolTurns = new ConcurrentLinkedQueue<>();
         volatile Function<String, String> replies = caller -> "Sure, I can help with that.";
 
+        /** The next request offering tools says {@code said} and then calls {@code calls}. */
+        void callsTools(String said, ToolCall... calls) {
+            toolTurns.add(new ToolTurn(said, List.of(calls)));
+        }
+
         @Override
-        public void stream(ChatRequest request, TokenSink sink) {
+        public ChatResult stream(ChatRequest request, TokenSink sink) {
             requests.add(request.messages());
+            chatRequests.add(request);
+            ToolTurn turn = request.tools().isEmpty() ? null : toolTurns.poll();
             String caller = request.messages().getLast().content();
-            for (String word : replies.apply(caller).split("(?<= )")) {
-                if (!sink.accept(word)) {
-                    return;
+            String text = turn != null ? turn.said() : replies.apply(caller);
+            for (String word : text.split("(?<= )")) {
+                if (!word.isEmpty() && !sink.accept(word)) {
+                    return new ChatResult.Stopped();
                 }
             }
+            return turn != null ? new ChatResult.ToolCalls(turn.calls()) : new ChatResult.Answered();
+        }
+
+        record ToolTurn(String said, List<ToolCall> calls) {
         }
 
         /** The caller's words of each request, in order. */
@@ -391,6 +417,7 @@ final class CallScript implements AutoCloseable {
     static final class MemoryStore implements CallStore {
         final List<TurnRecord> turns = new CopyOnWriteArrayList<>();
         final List<CallClosed> closed = new CopyOnWriteArrayList<>();
+        final List<ToolCallRecord> toolCalls = new CopyOnWriteArrayList<>();
 
         @Override
         public void open(CallOpened call) {
@@ -399,6 +426,11 @@ final class CallScript implements AutoCloseable {
         @Override
         public void addTurn(TurnRecord turn) {
             turns.add(turn);
+        }
+
+        @Override
+        public void addToolCall(ToolCallRecord call) {
+            toolCalls.add(call);
         }
 
         @Override

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -19,6 +20,7 @@ import java.util.function.Function;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.voiceagent.vendor.CloudflareAccount;
 
@@ -41,7 +43,10 @@ import dev.voiceagent.vendor.CloudflareAccount;
  *     does not stream); the answer is {@code {"result":{"response":{…an object…}},"success":true,…}}, scripted with
  *     {@link #queueJsonAnswers} or {@link #jsonAnswerer}. {@link #queueJsonModeFailure()} answers the documented
  *     {@code JSON Mode couldn't be met} error, whose status and code are <b>unconfirmed</b> (400 and no code here).
- *     Requests are recorded in {@link #jsonModeCalls()}, not in {@link #chatCalls()}.</li>
+ *     Requests are recorded in {@link #jsonModeCalls()}, not in {@link #chatCalls()}.
+ *     A request offering {@code tools} is checked against the model schemas and may be answered with tool calls
+ *     ({@link #queueToolCalls}, {@link #toolCaller}) in the legacy or OpenAI form, streamed or not
+ *     ({@link ToolCallForm}).</li>
  *     <li>{@link #AURA} ({@code @cf/deepgram/aura-1}): {@code {"text":…,"speaker":…}}; answers the test tone, shaped by
  *     {@link #auraReply(AuraReply)}, lasting {@link #audioMillisFor(String)}.</li>
  * </ul>
@@ -82,6 +87,10 @@ public final class FakeCloudflare extends FakeVendorServer {
     private volatile Function<ChatCall, String> replier = call -> "I see.";
     private volatile Duration firstTokenLatency = Duration.ZERO;
     private volatile Duration tokenInterval = Duration.ZERO;
+
+    private volatile boolean answerWhole;
+    private final Queue<ToolTurn> toolTurns = new ConcurrentLinkedQueue<>();
+    private volatile Function<ChatCall, Optional<ToolTurn>> toolCaller = call -> Optional.empty();
 
     private final List<JsonModeCall> jsonModeCalls = new CopyOnWriteArrayList<>();
     private final Queue<JsonAnswer> jsonAnswers = new ConcurrentLinkedQueue<>();
@@ -186,6 +195,29 @@ public final class FakeCloudflare extends FakeVendorServer {
     /** Valid chat requests, in arrival order. */
     public List<ChatCall> chatCalls() {
         return List.copyOf(chatCalls);
+    }
+
+    // ---- function calling
+
+    /**
+     * The next requests that offer tools are answered with these tool calls, in {@code form} (one request per
+     * call of this method); then the {@link #toolCaller} decides, and then the text replies.
+     */
+    public void queueToolCalls(ToolCallForm form, ScriptedToolCall... calls) {
+        toolTurns.add(new ToolTurn(form, List.of(calls)));
+    }
+
+    /**
+     * Answers chat requests with one JSON body even when they ask for a stream, as some models do ("Some models
+     * return a non-streaming response even when stream:true is requested").
+     */
+    public void answerWhole(boolean whole) {
+        this.answerWhole = whole;
+    }
+
+    /** Decides, for a request offering tools with no queued tool calls left, whether to call tools. */
+    public void toolCaller(Function<ChatCall, Optional<ToolTurn>> toolCaller) {
+        this.toolCaller = Objects.requireNonNull(toolCaller, "toolCaller");
     }
 
     // ---- JSON mode
@@ -378,13 +410,27 @@ public final class FakeCloudflare extends FakeVendorServer {
             answerInJsonMode(model, List.copyOf(messages), stream, body, exchange);
             return;
         }
+        boolean streamed = stream && !answerWhole;
+        String invalid = invalidToolFields(model, body);
+        if (invalid != null) {
+            exchange.sendJson(400, error(5006, "Error: " + invalid));
+            return;
+        }
         ChatCall call = new ChatCall(model, List.copyOf(messages), stream, body);
         if (isRecording()) {
             chatCalls.add(call);
         }
+        if (body.path("tools").isArray() && !body.path("tools").isEmpty()) {
+            ToolTurn turn = toolTurns.poll();
+            Optional<ToolTurn> decided = turn != null ? Optional.of(turn) : toolCaller.apply(call);
+            if (decided.isPresent()) {
+                answerWithToolCalls(decided.get(), streamed, exchange);
+                return;
+            }
+        }
         String queued = replies.poll();
         String reply = queued != null ? queued : replier.apply(call);
-        if (!stream) {
+        if (!streamed) {
             exchange.sendJson(200, success(json.createObjectNode().put("response", reply).set("usage", usage(reply))));
             return;
         }
@@ -404,6 +450,129 @@ public final class FakeCloudflare extends FakeVendorServer {
             event(out, json.createObjectNode().put("response", "").set("usage", usage(reply)).toString());
             event(out, "[DONE]");
         }
+    }
+
+    /**
+     * What the model schemas require of tools and tool messages: each tool is {@code {name, description,
+     * parameters}} or {@code {type:"function", function:{name, …}}} with an object {@code parameters}; for the legacy
+     * models ({@code @cf/meta/…}) every message's {@code content} is a string and every property has a
+     * {@code description}; a {@code tool} message has a string {@code content}. Null when all is well.
+     */
+    private static String invalidToolFields(String model, JsonNode body) {
+        boolean legacy = model.startsWith("@cf/meta/");
+        for (JsonNode tool : body.path("tools")) {
+            JsonNode fn = tool.path("type").asText("").equals("function") ? tool.path("function") : tool;
+            if (!fn.path("name").isTextual() || fn.path("name").asText().isEmpty()) {
+                return "tools[]: required property 'name' is missing";
+            }
+            if (legacy && (!fn.path("description").isTextual() || !fn.path("parameters").isObject())) {
+                return "tools[]: required properties are 'name', 'description' and 'parameters'";
+            }
+            if (legacy) {
+                for (JsonNode property : fn.path("parameters").path("properties")) {
+                    if (!property.path("description").isTextual() || !property.path("type").isTextual()) {
+                        return "tools[].parameters.properties: required properties are 'type' and 'description'";
+                    }
+                }
+            }
+        }
+        for (JsonNode message : body.path("messages")) {
+            boolean tool = message.path("role").asText("").equals("tool");
+            if ((legacy || tool) && !message.path("content").isTextual()) {
+                return "messages[]: 'content' must be a string";
+            }
+            if (legacy && message.has("tool_calls")) {
+                return "messages[]: unknown property 'tool_calls'";
+            }
+        }
+        return null;
+    }
+
+    /** Answers with tool calls in the form a model family sends them (see {@link ToolCallForm}). */
+    private void answerWithToolCalls(ToolTurn turn, boolean stream, Exchange exchange) throws IOException {
+        List<ScriptedToolCall> calls = turn.calls();
+        if (turn.form() == ToolCallForm.TEXT) {
+            ArrayNode written = json.createArrayNode();
+            for (ScriptedToolCall c : calls) {
+                ObjectNode w = written.addObject().put("type", "function").put("name", c.name());
+                w.set("parameters", parse(c.arguments().getBytes(StandardCharsets.UTF_8)));
+            }
+            String text = (calls.size() == 1 ? written.get(0) : written).toString();
+            if (!stream) {
+                exchange.sendJson(200, success(json.createObjectNode().put("response", text)));
+                return;
+            }
+            try (OutputStream out = exchange.startStream(200, "text/event-stream")) {
+                exchange.pause(firstTokenLatency);
+                for (int at = 0; at < text.length(); at += 7) {
+                    event(out, json.createObjectNode().put("response", text.substring(at, Math.min(text.length(), at + 7))).toString());
+                }
+                event(out, "[DONE]");
+            }
+            return;
+        }
+        if (!stream) {
+            ObjectNode result = json.createObjectNode();
+            if (turn.form() == ToolCallForm.LEGACY) {
+                result.put("response", "");
+                ArrayNode array = result.putArray("tool_calls");
+                for (ScriptedToolCall c : calls) {
+                    array.addObject().put("name", c.name()).set("arguments", parse(c.arguments().getBytes(StandardCharsets.UTF_8)));
+                }
+                result.set("usage", usage(""));
+            } else {
+                result.put("id", "chatcmpl-1").put("object", "chat.completion");
+                ObjectNode choice = result.putArray("choices").addObject().put("index", 0);
+                ObjectNode message = choice.putObject("message").put("role", "assistant").putNull("content");
+                ArrayNode array = message.putArray("tool_calls");
+                for (int i = 0; i < calls.size(); i++) {
+                    ObjectNode c = array.addObject().put("id", "chatcmpl-tool-" + i).put("type", "function");
+                    c.putObject("function").put("name", calls.get(i).name()).put("arguments", calls.get(i).arguments());
+                }
+                choice.put("finish_reason", "tool_calls");
+            }
+            exchange.sendJson(200, success(result));
+            return;
+        }
+        try (OutputStream out = exchange.startStream(200, "text/event-stream")) {
+            exchange.pause(firstTokenLatency);
+            boolean openAi = turn.form() == ToolCallForm.OPENAI;
+            for (int i = 0; i < calls.size(); i++) {
+                String args = calls.get(i).arguments();
+                int half = args.length() / 2;
+                ObjectNode first = json.createObjectNode().put("id", (openAi ? "chatcmpl-tool-" : "call") + i)
+                        .put("type", "function").put("index", i);
+                first.putObject("function").put("name", calls.get(i).name());
+                event(out, toolChunk(openAi, first));
+                for (String fragment : List.of(args.substring(0, half), args.substring(half))) {
+                    ObjectNode more = json.createObjectNode().put("index", i);
+                    more.putObject("function").put("arguments", fragment);
+                    event(out, toolChunk(openAi, more));
+                }
+            }
+            if (!openAi) {
+                // the provider's "null-finalization" entry, then the finish chunk
+                ObjectNode closing = json.createObjectNode().putNull("id").putNull("type");
+                closing.putObject("function").putNull("name").putNull("arguments");
+                event(out, toolChunk(false, closing));
+                event(out, "{\"finish_reason\":\"tool_calls\"}");
+            } else {
+                event(out, "{\"choices\":[{\"delta\":{},\"finish_reason\":\"tool_calls\"}]}");
+            }
+            event(out, "[DONE]");
+        }
+    }
+
+    private String toolChunk(boolean openAi, ObjectNode entry) {
+        ObjectNode chunk = json.createObjectNode();
+        if (openAi) {
+            ObjectNode choice = chunk.putArray("choices").addObject();
+            choice.putObject("delta").putArray("tool_calls").add(entry);
+            choice.putNull("finish_reason");
+        } else {
+            chunk.putArray("tool_calls").add(entry);
+        }
+        return chunk.toString();
     }
 
     private void answerInJsonMode(String model, List<Map<String, String>> messages, boolean stream, JsonNode body,
@@ -582,6 +751,35 @@ public final class FakeCloudflare extends FakeVendorServer {
      * @param body     the whole JSON body
      */
     public record JsonModeCall(String model, List<Map<String, String>> messages, JsonNode schema, JsonNode body) {
+    }
+
+    /** How a model sends its tool calls (both forms, streamed and not, per Workers AI function calling). */
+    public enum ToolCallForm {
+        /**
+         * llama-3.3 and the other legacy models: unstreamed {@code result.tool_calls: [{name, arguments: {…}}]};
+         * streamed as native chunks {@code {"tool_calls":[{id,type,index,function:{name}}]}}, then argument
+         * fragments per index, a null-finalization entry and {@code {"finish_reason":"tool_calls"}}.
+         */
+        LEGACY,
+        /** OpenAI-shaped models: {@code choices[0].message.tool_calls} or {@code choices[0].delta.tool_calls}. */
+        OPENAI,
+        /** The call written out as text ({@code {"type":"function","name":…,"parameters":{…}}}), as some models do. */
+        TEXT
+    }
+
+    /** One tool call the fake model makes; {@code arguments} is JSON text. */
+    public record ScriptedToolCall(String name, String arguments) {
+    }
+
+    /** One answer made of tool calls. */
+    public record ToolTurn(ToolCallForm form, List<ScriptedToolCall> calls) {
+        public ToolTurn {
+            calls = List.copyOf(calls);
+        }
+
+        public static ToolTurn of(ToolCallForm form, String name, String arguments) {
+            return new ToolTurn(form, List.of(new ScriptedToolCall(name, arguments)));
+        }
     }
 
     /** A scripted JSON-mode answer; {@code null} for the "couldn't be met" failure. */
