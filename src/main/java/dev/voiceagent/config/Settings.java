@@ -141,11 +141,34 @@ public record Settings(int port,
      * Admission control: how many calls one instance takes at once.
      *
      * @param maxConcurrentCalls calls in progress plus calls answered whose media socket has not arrived yet
-     *                           ({@code calls.maxConcurrentCalls}, env {@code MAX_CONCURRENT_CALLS}; at least 1)
+     *                           ({@code calls.maxConcurrentCalls}, env {@code MAX_CONCURRENT_CALLS}; at least 1).
+     *                           Default: {@link #defaultMaxConcurrentCalls(int)} of the processors this JVM may use
+     *                           ({@link Runtime#availableProcessors()}, which follows a container's CPU limit)
      * @param overflowNumber     E.164 number calls beyond the cap are forwarded to ({@code OVERFLOW_NUMBER});
      *                           without one they hear a short apology and are hung up
      */
     public record Admission(int maxConcurrentCalls, Optional<String> overflowNumber) {
+
+        /**
+         * Media-stream calls one server core carried in the capacity test with every target met (no failed call,
+         * no audio gap, {@code serverMs} p99 under 20 ms): server pinned to one core, load generator and vendor
+         * fakes on another (loadtest/README.md, "Capacity per core").
+         */
+        public static final int CALLS_PER_CORE_MEASURED = 150;
+
+        /**
+         * The share of {@link #CALLS_PER_CORE_MEASURED} taken by default: the test's vendors are local fakes over
+         * plain HTTP, production talks TLS to real vendors, runs the after-call work and shares its cores with GC.
+         */
+        public static final double CORE_MARGIN = 0.75;
+
+        /**
+         * The default call cap for a server with {@code processors} cores: {@link #CALLS_PER_CORE_MEASURED} x
+         * {@link #CORE_MARGIN} per core, at least 1.
+         */
+        public static int defaultMaxConcurrentCalls(int processors) {
+            return Math.max(1, (int) (CALLS_PER_CORE_MEASURED * CORE_MARGIN) * Math.max(1, processors));
+        }
     }
 
     /**
@@ -247,7 +270,8 @@ public record Settings(int port,
     }
 
     private static int maxConcurrentCalls(Map<String, String> env, Config yaml) {
-        String raw = env(env, "MAX_CONCURRENT_CALLS").orElse(yaml.asString().orElse("200"));
+        String raw = env(env, "MAX_CONCURRENT_CALLS").orElse(yaml.asString().orElse(
+                Integer.toString(Admission.defaultMaxConcurrentCalls(Runtime.getRuntime().availableProcessors()))));
         try {
             int max = Integer.parseInt(raw.strip());
             if (max >= 1) {
