@@ -13,6 +13,8 @@
 #   MAX_CONCURRENT_CALLS the server's call cap [the larger of CALLS and 200]
 #   SIM_JAVA_OPTS    extra JVM options for the simulator     FAKES_JAVA_OPTS  the same for the fakes
 #   SKIP_BUILD=1     reuse target/ from an earlier run
+#   SERVER_JAR       run this server jar instead of target/voice-agent.jar (an A/B comparison of two builds under
+#                    the same load tools; build the other one elsewhere, e.g. from `git archive <commit>`)
 #   WAIT_FOR_IDLE=N  wait up to N seconds for the machine to be idle (other processes skew the figures)
 #   SERVER_CPUS, SIM_CPUS  pin the server / the simulator and fakes to these cores (taskset -c), e.g. 0 and 1:
 #                    what one dedicated core of server can carry, with the load generator kept off it
@@ -126,7 +128,7 @@ YAML
   calls=${CALLS:-100}
   export MAX_CONCURRENT_CALLS="${MAX_CONCURRENT_CALLS:-$(( calls > 200 ? calls : 200 ))}"
   # shellcheck disable=SC2086
-  exec $SERVER_PIN java -Dserver.host=127.0.0.1 ${SERVER_JAVA_OPTS:-} -jar target/voice-agent.jar > "$RUN_DIR/server.out" 2> "$RUN_DIR/server.log"
+  exec $SERVER_PIN java -Dserver.host=127.0.0.1 ${SERVER_JAVA_OPTS:-} -jar "${SERVER_JAR:-target/voice-agent.jar}" > "$RUN_DIR/server.out" 2> "$RUN_DIR/server.log"
 ) &
 SERVER_PID=$!
 wait_for "curl -sf -o /dev/null http://127.0.0.1:$PORT/observe/health" 60 || { tail -20 "$RUN_DIR/server.log" >&2; exit 1; }

@@ -183,11 +183,37 @@ public record Settings(int port,
      * Admission control: how many calls one instance takes at once.
      *
      * @param maxConcurrentCalls calls in progress plus calls answered whose media socket has not arrived yet
-     *                           ({@code calls.maxConcurrentCalls}, env {@code MAX_CONCURRENT_CALLS}; at least 1)
+     *                           ({@code calls.maxConcurrentCalls}, env {@code MAX_CONCURRENT_CALLS}; at least 1).
+     *                           Default: {@link #defaultMaxConcurrentCalls(int)} of the processors this JVM may use
+     *                           ({@link Runtime#availableProcessors()}, which follows a container's CPU limit)
      * @param overflowNumber     E.164 number calls beyond the cap are forwarded to ({@code OVERFLOW_NUMBER});
      *                           without one they hear a short apology and are hung up
      */
     public record Admission(int maxConcurrentCalls, Optional<String> overflowNumber) {
+
+        /**
+         * Media-stream calls one dedicated server core carried in the pinned load test (server on one core, load
+         * generator and vendor fakes on another; loadtest/README.md, "Capacity per core"): 150 calls with no failed
+         * call and {@code serverMs} p99 17 ms, one gap of 29 ms, so the edge (200 missed {@code serverMs}). Measured
+         * 2026-11-22 before the per-frame work (which only lowered the cost); re-measure with the command there and
+         * update this.
+         */
+        public static final int CALLS_PER_CORE_MEASURED = 150;
+
+        /**
+         * The share of {@link #CALLS_PER_CORE_MEASURED} taken by default: the measured figure is the edge, the test's
+         * vendors are local fakes over plain HTTP while production talks TLS to real vendors, and the after-call work
+         * and GC share the cores. 0.75 gives 112 calls per core, 224 on a 2-core instance.
+         */
+        public static final double CORE_MARGIN = 0.75;
+
+        /**
+         * The default call cap for a server with {@code processors} cores: {@link #CALLS_PER_CORE_MEASURED} x
+         * {@link #CORE_MARGIN} per core, at least 1.
+         */
+        public static int defaultMaxConcurrentCalls(int processors) {
+            return Math.max(1, (int) (CALLS_PER_CORE_MEASURED * CORE_MARGIN) * Math.max(1, processors));
+        }
     }
 
     /**
@@ -299,7 +325,8 @@ public record Settings(int port,
     }
 
     private static int maxConcurrentCalls(Map<String, String> env, Config yaml) {
-        String raw = env(env, "MAX_CONCURRENT_CALLS").orElse(yaml.asString().orElse("200"));
+        String raw = env(env, "MAX_CONCURRENT_CALLS").orElse(yaml.asString().orElse(
+                Integer.toString(Admission.defaultMaxConcurrentCalls(Runtime.getRuntime().availableProcessors()))));
         try {
             int max = Integer.parseInt(raw.strip());
             if (max >= 1) {

@@ -1,12 +1,9 @@
 package dev.voiceagent.twilio;
 
-import java.io.IOException;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -34,12 +31,14 @@ public final class MediaStreamCodec {
      *                                 its event requires (the message says which)
      */
     public static StreamEvent decode(String text) throws MalformedFrameException {
-        // Twilio sends 50 media frames a second per call: read those with the streaming parser (no tree);
-        // every other message, and anything unusual, goes through the tree for precise error messages.
-        StreamEvent.Media media = fastMedia(text);
-        if (media != null) {
-            return media;
-        }
+        // Twilio sends 50 media frames a second per call: read those straight from the characters (no parser, no
+        // tree); every other message, and anything unusual, goes through the tree for precise error messages.
+        StreamEvent.Media media = MediaFrameScanner.scan(text);
+        return media != null ? media : decodeInFull(text);
+    }
+
+    /** {@link #decode} without the fast path for {@code media}: the reference the fast path must agree with. */
+    static StreamEvent decodeInFull(String text) throws MalformedFrameException {
         JsonNode root = TwilioJson.object(text);
         String event = text(root, "event");
         return switch (event) {
@@ -51,66 +50,6 @@ public final class MediaStreamCodec {
             case "stop" -> new StreamEvent.Stop(text(root, "streamSid"), optional(root.path("stop"), "callSid"));
             default -> new StreamEvent.Unknown(event);
         };
-    }
-
-    /**
-     * Decodes a well-formed {@code media} message in one streaming pass, or returns null to let the tree
-     * decoder handle it (another event, a missing field, anything unexpected).
-     */
-    private static StreamEvent.Media fastMedia(String text) {
-        try (JsonParser p = JSON.getFactory().createParser(text)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                return null;
-            }
-            String event = null;
-            String streamSid = null;
-            String track = "inbound";
-            String payload = null;
-            long chunk = -1;
-            long timestamp = -1;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken value = p.nextToken();
-                switch (field) {
-                case "event" -> event = value == JsonToken.VALUE_STRING ? p.getText() : null;
-                case "streamSid" -> streamSid = value == JsonToken.VALUE_STRING ? p.getText() : null;
-                case "media" -> {
-                    if (value != JsonToken.START_OBJECT) {
-                        return null;
-                    }
-                    while (p.nextToken() == JsonToken.FIELD_NAME) {
-                        String name = p.currentName();
-                        JsonToken v = p.nextToken();
-                        if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) {
-                            return null;
-                        }
-                        switch (name) {
-                        case "payload" -> payload = v == JsonToken.VALUE_STRING ? p.getText() : null;
-                        case "track" -> track = p.getText();
-                        case "chunk" -> chunk = parseLong(p.getText());
-                        case "timestamp" -> timestamp = parseLong(p.getText());
-                        default -> { }
-                        }
-                    }
-                }
-                default -> p.skipChildren();
-                }
-            }
-            if (!"media".equals(event) || streamSid == null || streamSid.isEmpty() || payload == null || payload.isEmpty()) {
-                return null;
-            }
-            return new StreamEvent.Media(streamSid, track, chunk, timestamp, B64_IN.decode(payload));
-        } catch (IOException | IllegalArgumentException e) {
-            return null;
-        }
-    }
-
-    private static long parseLong(String s) {
-        try {
-            return Long.parseLong(s);
-        } catch (NumberFormatException e) {
-            return -1;
-        }
     }
 
     /** An outbound {@code media} message carrying raw mu-law audio. */

@@ -1,19 +1,17 @@
 package dev.voiceagent.twilio;
 
-import java.util.concurrent.locks.ReentrantLock;
-
 import io.helidon.websocket.WsSession;
 
 /**
- * Serialises sends on a Helidon {@link WsSession}. Before Helidon 4.5, {@code WsSession.send} shares one
- * buffer without a lock, so two threads sending (the paced audio sender and a barge-in {@code clear})
- * corrupt frames. A {@link ReentrantLock}, not {@code synchronized}, so a blocked send does not pin the
- * virtual thread's carrier.
+ * Sends on a Helidon {@link WsSession} for the call. Any thread: since Helidon 4.5.0 {@code WsSession.send} and
+ * {@code close} take the session's own {@code ReentrantLock} (so concurrent senders, such as the paced audio sender
+ * and a barge-in {@code clear}, no longer corrupt each other's frames, and a blocked send does not pin a carrier), and
+ * a second {@code close} is a no-op; so no lock of our own. What stays here: after {@link #close}, {@link #send} throws
+ * at once, and a send on a socket that is gone throws, which the call takes as the end of the call.
  */
 public final class WsSessionSender implements MediaStreamSender {
 
     private final WsSession session;
-    private final ReentrantLock lock = new ReentrantLock();
     private volatile boolean closed;
 
     public WsSessionSender(WsSession session) {
@@ -25,12 +23,7 @@ public final class WsSessionSender implements MediaStreamSender {
         if (closed) {
             throw new IllegalStateException("media socket closed");
         }
-        lock.lock();
-        try {
-            session.send(json, true);
-        } finally {
-            lock.unlock();
-        }
+        session.send(json, true);
     }
 
     @Override
@@ -39,13 +32,10 @@ public final class WsSessionSender implements MediaStreamSender {
             return;
         }
         closed = true;
-        lock.lock();
         try {
             session.close(code, reason);
         } catch (RuntimeException ignored) {
             // Already gone: closing is best effort.
-        } finally {
-            lock.unlock();
         }
     }
 }

@@ -38,9 +38,9 @@ import io.helidon.webclient.api.WebClient;
  *     <li>connect or read timeout: {@code TIMEOUT}; no connection or no response: {@code NETWORK};</li>
  *     <li>a failure while reading a body whose headers already arrived: {@code STREAM_CUT}.</li>
  * </ul>
- * Nothing is retried, with one exception that works around a Helidon 4.1.2 defect rather than retrying the vendor:
- * when the pooled-connection monitor fails a request before any answer arrived (see {@code submit}), the request is
- * sent once more on a new connection.
+ * Nothing is retried, with one exception that repairs Helidon's pooled-connection monitor rather than retrying the
+ * vendor: when the monitor fails a request before any answer arrived (see {@code submit}), the request is sent once
+ * more on a new connection.
  * <p>
  * Messages never contain the secrets given to the constructor. Responses handed out by {@link #send} are open and
  * must be closed by the caller: Helidon returns a connection to the pool only then (helidon#10249).
@@ -176,10 +176,15 @@ public final class VendorHttp {
                 throw failure(e, false);
             }
         }
-        // Helidon 4.1.2 watches a pooled connection with a blocking read that gives up after the previous request's
-        // read timeout, and then fails whichever request took the connection in the meantime, long before that
-        // request's own timeout (reworked in helidon#9795, 4.1.7/4.2.0). The vendor's answer is lost with the
-        // connection, so this one resend on a new connection is a transport repair, not a retry.
+        // Helidon watches an idle pooled connection from a monitor thread, and a request that takes the connection
+        // waits for that monitor to stop and fails (ExecutionException) if it ended in error. In 4.1.2 the monitor
+        // blocked in one read for the previous request's whole read timeout and then failed whichever request had
+        // taken the connection meanwhile (reworked in helidon#9795, 4.1.7/4.2.0). Checked in the 4.5.0 bytecode
+        // (common-socket IdleInputStream): the monitor now reads in 101 ms slices and stops when a request takes the
+        // connection, so that case is gone; but when its slices add up to the socket's read timeout just as a request
+        // takes the connection, it still throws and the request still fails this way. The vendor's answer is lost
+        // with the connection (none was sent on it), so this one resend on a new connection is a transport repair,
+        // not a retry; it costs nothing when the monitor behaves.
         try {
             HttpClientRequest fresh = request.get().keepAlive(false);
             return entity == null ? fresh.request() : fresh.submit(entity);

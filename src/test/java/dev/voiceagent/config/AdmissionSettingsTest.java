@@ -12,7 +12,10 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** The call cap comes from calls.maxConcurrentCalls or MAX_CONCURRENT_CALLS; the overflow number must be E.164. */
+/**
+ * The call cap comes from calls.maxConcurrentCalls or MAX_CONCURRENT_CALLS, else from the measured capacity per core;
+ * the overflow number must be E.164.
+ */
 class AdmissionSettingsTest {
 
     private static final String DEV = "off-for-local-development";
@@ -23,6 +26,17 @@ class AdmissionSettingsTest {
         assertThat(Settings.load(yaml, Map.of("TWILIO_SIGNATURE_CHECKS", DEV)).admission().maxConcurrentCalls(), is(40));
         assertThat(Settings.load(yaml, Map.of("TWILIO_SIGNATURE_CHECKS", DEV, "MAX_CONCURRENT_CALLS", "7"))
                            .admission().maxConcurrentCalls(), is(7));
+    }
+
+    @Test
+    void withoutASettingTheCapIsTheMeasuredPerCoreCapacityWithAMarginTimesTheCores() {
+        int perCore = (int) (Settings.Admission.CALLS_PER_CORE_MEASURED * Settings.Admission.CORE_MARGIN);
+        assertThat(perCore < Settings.Admission.CALLS_PER_CORE_MEASURED, is(true));
+        assertThat(Settings.Admission.defaultMaxConcurrentCalls(1), is(perCore));
+        assertThat(Settings.Admission.defaultMaxConcurrentCalls(4), is(4 * perCore));
+        assertThat(Settings.Admission.defaultMaxConcurrentCalls(0), is(perCore));
+        assertThat(Settings.load(Config.empty(), Map.of("TWILIO_SIGNATURE_CHECKS", DEV)).admission().maxConcurrentCalls(),
+                   is(perCore * Runtime.getRuntime().availableProcessors()));
     }
 
     @Test

@@ -27,7 +27,8 @@ class SettingsTest {
         assertThat(s.personasFile(), is(Path.of("config/personas.yaml")));
         assertThat(s.calls().playoutLead(), is(Duration.ofMillis(160)));
         assertThat(s.unconfiguredVendors().size(), is(4));
-        assertThat(s.admission().maxConcurrentCalls(), is(200));
+        assertThat(s.admission().maxConcurrentCalls(),
+                   is(Settings.Admission.defaultMaxConcurrentCalls(Runtime.getRuntime().availableProcessors())));
         assertThat(s.admission().overflowNumber().isPresent(), is(false));
     }
 
