@@ -25,7 +25,7 @@ class CallReportTest {
 
     private static final Instant T0 = Instant.parse("2026-11-20T15:04:05Z");
     private static final Persona RECEPTIONIST =
-            PersonaFile.load(java.nio.file.Path.of("config/personas.yaml")).byId("receptionist").orElseThrow();
+            PersonaFile.load(java.nio.file.Path.of("config/personas.yaml"), dev.voiceagent.tools.builtin.ShippedTools.kit()).byId("receptionist").orElseThrow();
 
     @Test
     void theNoteHasTheSummaryTheFactsInThePersonasOrderAndTheWholeTranscript() {

@@ -20,9 +20,10 @@ class PersonaFileTest {
     @TempDir
     Path dir;
 
+    /** Checked with this server's built-in tools, which the receptionist uses: ShippedReceptionistToolsTest. */
     @Test
     void theShippedExamplePersonasAreValid() {
-        Personas personas = PersonaFile.load(Path.of("config/personas.yaml"));
+        Personas personas = PersonaFile.load(Path.of("config/personas.yaml"), dev.voiceagent.tools.builtin.ShippedTools.kit());
         assertThat(personas.all().size(), is(2));
         assertThat(personas.defaultPersona().id(), is("receptionist"));
         assertThat(personas.forNumber("+15550100002").id(), is("plumber"));

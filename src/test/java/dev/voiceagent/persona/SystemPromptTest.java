@@ -21,7 +21,7 @@ import static org.hamcrest.Matchers.not;
 class SystemPromptTest {
 
     private static final Persona RECEPTIONIST =
-            PersonaFile.load(Path.of("config/personas.yaml")).byId("receptionist").orElseThrow();
+            PersonaFile.load(Path.of("config/personas.yaml"), dev.voiceagent.tools.builtin.ShippedTools.kit()).byId("receptionist").orElseThrow();
     private static final ZonedDateTime NOW = ZonedDateTime.of(2026, 11, 22, 10, 0, 0, 0, ZoneOffset.UTC);
 
     @Test
@@ -84,11 +84,16 @@ class SystemPromptTest {
                     prompt: Be NY.
                     greeting: Hello.
                     timezone: America/New_York
+                  - id: utc
+                    voice: { id: v1 }
+                    prompt: Be UTC.
+                    greeting: Hello.
                 """);
-        Persona ny = PersonaFile.load(file).byId("ny").orElseThrow();
+        Personas personas = PersonaFile.load(file);
         Files.delete(file);
-        String prompt = SystemPrompt.of(ny, "+15551230000", NOW); // 10:00 UTC
+        String prompt = SystemPrompt.of(personas.byId("ny").orElseThrow(), "+15551230000", NOW); // 10:00 UTC
         assertThat(prompt, containsString("It is now Sunday 22 November 2026, 05:00 EST."));
-        assertThat(SystemPrompt.of(RECEPTIONIST, "+15551230000", NOW), containsString("10:00"));
+        assertThat("no timezone: UTC", SystemPrompt.of(personas.byId("utc").orElseThrow(), "+15551230000", NOW),
+                   containsString("10:00"));
     }
 }

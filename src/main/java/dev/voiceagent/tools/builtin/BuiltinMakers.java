@@ -74,7 +74,10 @@ public final class BuiltinMakers {
         return new Bounded(factory.create(kind, resolved), timeout, unavailable);
     }
 
-    /** A built-in with its timeout, or refusing to run while its calendar is not configured. */
+    /**
+     * A built-in with its timeout (the record's accessor is {@link Tool#timeout()}), or refusing to run while its
+     * calendar is not configured.
+     */
     private record Bounded(Tool tool, Duration timeout, Optional<String> unavailable) implements Tool {
 
         @Override
