@@ -213,6 +213,7 @@ class BuiltinToolCallsTest {
             caller.stop();
             AgentHarness.await(() -> !h.ghl.notes().isEmpty(), WAIT, "the after-call push");
             assertThat(h.ghl.contactCount(), is(1));
+            assertThat("the booking's upsert, then the push's", h.ghl.upserts().size(), is(2));
             assertThat(h.ghl.upserts().getLast().contactId(), is(contactId));
             assertThat(h.ghl.notes().getFirst().contactId(), is(contactId));
             assertThat(caller.protocolErrors(), empty());
@@ -259,6 +260,29 @@ class BuiltinToolCallsTest {
                                              .contains("call-transferred")),
                                WAIT, "the CRM push tagged call-transferred");
             assertThat(caller.protocolErrors(), empty());
+        }
+    }
+
+    @Test
+    void twiliosStopArrivingWhileTheMoveIsStillInFlightEndsTheCallAsTransferredNotHungUp() throws Exception {
+        try (AgentHarness h = AgentHarness.start(PERSONAS)) {
+            // Twilio stops the stream as it redirects the call, which can be before its answer to the update arrives.
+            h.twilio.failAlways(FakeTwilioRest.CALLS, Fault.delay(Duration.ofMillis(1500)));
+            h.cloudflare.queueTranscripts("Can I talk to a person, please?");
+            h.cloudflare.toolCaller(call -> lastIs(call, "user") ? Optional.of(tool("transfer_call", "{}"))
+                    : Optional.empty());
+            FakeTwilioCaller caller = h.call(CALLER);
+            caller.awaitQuiet(QUIET, WAIT);
+
+            caller.speak(clip("book_appointment"));
+            AgentHarness.await(() -> h.twilio.requestCount(FakeTwilioRest.CALLS) == 1, WAIT, "the move requested");
+            caller.stop();
+
+            assertThat(caller.awaitClosed(WAIT), is(true));
+            CallDetail stored = h.awaitStoredCall(caller.callSid(), d -> d.call().endReason().isPresent(), "the call ended");
+            assertThat(stored.call().endReason(), is(Optional.of("transferred to a person")));
+            assertThat("the move was answered", h.twilio.awaitUpdate(caller.callSid(), WAIT), is(true));
+            assertThat("the moved call was not hung up", h.twilio.requestCount(FakeTwilioRest.CALLS), is(1));
         }
     }
 
