@@ -64,7 +64,7 @@ class InstancesTest {
 
     @BeforeEach
     void twoLiveInstances() {
-        database.client().execute().dml("TRUNCATE calls, turns, facts, deliveries, instances RESTART IDENTITY");
+        database.client().execute().dml("TRUNCATE calls, turns, facts, deliveries, tool_calls, instances RESTART IDENTITY");
         a = new Instances(database::client, "instance-a", "host-a");
         b = new Instances(database::client, "instance-b", "host-b");
         storeOfA = new PostgresCallStore(database.client(), a.id());

@@ -64,7 +64,7 @@ class PostgresCallStoreTest {
 
     @BeforeEach
     void emptyTables() {
-        database.client().execute().dml("TRUNCATE calls, turns, facts, deliveries RESTART IDENTITY");
+        database.client().execute().dml("TRUNCATE calls, turns, facts, deliveries, tool_calls RESTART IDENTITY");
     }
 
     // ---- during the call ---------------------------------------------------------------------------------
