@@ -57,9 +57,32 @@ try {
   if (!shown.some((t) => t.startsWith('agent') && t.includes(expected.greeting))) fail(`transcript list: ${shown}`);
 
   await page.screenshot({ path: env('SCREENSHOT') });
+
+  // The console, in another tab of the same signed-in browser, shows the web call live with its transcript...
+  const consolePage = await context.newPage();
+  await consolePage.goto(`${base}/console`);
+  try {
+    await consolePage.waitForFunction((t) => [...document.querySelectorAll('.live-call')].some((c) => c.textContent.includes(t)),
+      expected.answer, { timeout: 10_000 });
+  } catch (e) {
+    fail(`the live console does not show the web call: ${await consolePage.textContent('body')}`);
+  }
+  console.log(`${at()} console: the web call is live`);
+
   await page.click('#hangup');
   await page.waitForSelector('#status[data-state="ended"]', { timeout: 5_000 });
   console.log(`${at()} hung up: ${await page.textContent('#status')}`);
+
+  // ...and, once it has ended, in the history, whose call page has the conversation.
+  try {
+    await consolePage.waitForSelector(`#history tr[data-call-sid="${stats.callSid}"]`, { timeout: 10_000 });
+    await consolePage.goto(`${base}/console/calls/${stats.callSid}`);
+    await consolePage.waitForFunction((words) => words.every((w) => document.querySelector('#chat')?.textContent.includes(w)),
+      [expected.greeting, expected.caller, expected.answer], { timeout: 10_000 });
+  } catch (e) {
+    fail(`the console's history and call page should show the ended web call: ${e.message}`);
+  }
+  console.log(`${at()} console: the web call is in the history with its conversation`);
   if (problems.length > 0) fail(problems.join('\n'));
   console.log(`CALL_SID=${stats.callSid}`);
 } finally {
