@@ -80,7 +80,8 @@ try {
     await consolePage.waitForFunction((words) => words.every((w) => document.querySelector('#chat')?.textContent.includes(w)),
       [expected.greeting, expected.caller, expected.answer], { timeout: 10_000 });
   } catch (e) {
-    fail(`the console's history and call page should show the ended web call: ${e.message}`);
+    const chat = await consolePage.evaluate(() => document.querySelector('#chat')?.textContent ?? '(no #chat)');
+    fail(`the console's history and call page should show the ended web call (${consolePage.url()}): ${e.message}\nchat: ${chat}`);
   }
   console.log(`${at()} console: the web call is in the history with its conversation`);
   if (problems.length > 0) fail(problems.join('\n'));

@@ -61,7 +61,7 @@ public final class ConsoleService implements HttpService {
     private static final int DEFAULT_LIMIT = 20;
     private static final int MAX_LIMIT = 100;
     private static final Pattern PHONE = Pattern.compile("\\+?[0-9]{3,16}");
-    private static final Pattern CALL_SID = Pattern.compile("CA[0-9a-fA-F]{32}");
+    private static final Pattern CALL_SID = Pattern.compile("(CA|WC)[0-9a-fA-F]{32}");   // WC: a web phone call
     private static final Map<String, String> ASSETS = Map.of(
             "console.css", "text/css; charset=utf-8",
             "console.js", "text/javascript; charset=utf-8",
