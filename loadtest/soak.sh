@@ -7,7 +7,8 @@
 #   SAMPLE_SECONDS=15 WARMUP_MINUTES=1 loadtest/soak.sh 20 5      # a quick look
 #
 # Knobs (environment) besides run.sh's: SAMPLE_SECONDS [60], WARMUP_MINUTES [5], CALL_MIN_SECONDS [30],
-# CALL_MAX_SECONDS [120], GROWTH_PERCENT_PER_HOUR [5], RAMP_SECONDS [20], PAUSE_MS [1200] (least pause before a turn).
+# CALL_MAX_SECONDS [120], GROWTH_PERCENT_PER_HOUR [5], RAMP_SECONDS [20], PAUSE_MS [1200] (least pause before a turn),
+# IDLE_TAIL_MINUTES [3] (keep sampling with no calls after the last one ends: do the pools shrink back? 0: off).
 # soak.csv (one row per sample), soak-report.txt and the heap histograms stay in target/loadtest/<time>/.
 # Exit status: 0 if every quantity stopped growing and no call failed, 3 otherwise.
 set -euo pipefail

@@ -34,7 +34,7 @@ import dev.voiceagent.fakes.FakeTwilioCaller;
  * places a new one), samples the server every {@code SAMPLE_SECONDS} ({@link SoakProbe}: resident memory, heap
  * after a forced full GC, platform, JVM and virtual threads, file descriptors, database connections; plus calls
  * completed, failed and audio gaps), writes each sample to {@code soak.csv} as it is taken, and ends with a
- * {@link SoakVerdict} per quantity. Heap class histograms are saved when warm-up ends and at the last sample, with
+ * {@link SoakVerdict} per quantity, then an idle tail with no calls ({@link IdleTail}). Heap class histograms are saved when warm-up ends and at the last sample, with
  * the classes that grew most between them.
  *
  * <p>One call: the {@link SimulatedCall} scenario (signed webhook, media socket, greeting, turns of a committed
@@ -48,7 +48,9 @@ import dev.voiceagent.fakes.FakeTwilioCaller;
  * {@code SAMPLE_SECONDS} [60], {@code WARMUP_MINUTES} [5] (samples before are not judged),
  * {@code CALL_MIN_SECONDS} [30], {@code CALL_MAX_SECONDS} [120], {@code RAMP_SECONDS} [20], {@code PAUSE_MS}
  * [1200], {@code CLIPS}, {@code REPLY_TIMEOUT_MS} [10000], {@code QUIET_MS} [700],
- * {@code GROWTH_PERCENT_PER_HOUR} [5]; {@code SERVER_PID} (required), {@code POSTMASTER_PID} (the embedded
+ * {@code GROWTH_PERCENT_PER_HOUR} [5], {@code IDLE_TAIL_MINUTES} [3] (after the last call ends, keep sampling this
+ * long with no calls and report per quantity whether it went back to its idle level: {@link IdleTail}; 0: off);
+ * {@code SERVER_PID} (required), {@code POSTMASTER_PID} (the embedded
  * database's {@code postmaster.pid}, for its port), {@code REPORT_FILE} (the verdict; {@code soak.csv} and the
  * histograms go beside it).
  *
@@ -68,7 +70,7 @@ public final class SoakSimulator {
     record Settings(URI server, String publicBaseUrl, String authToken, String to, int calls, Duration soak,
                     Duration sampleEvery, Duration warmup, Duration callMin, Duration callMax, Duration ramp,
                     Duration pause, List<String> clipNames, Duration replyTimeout, Duration quiet,
-                    double growthPerHour, long serverPid, Path postmasterPid, Path reportFile) {
+                    double growthPerHour, Duration idleTail, long serverPid, Path postmasterPid, Path reportFile) {
 
         static Settings from(Knobs k) throws Exception {
             URI server = URI.create(k.string("SERVER_URL", "http://127.0.0.1:8080"));
@@ -94,7 +96,8 @@ public final class SoakSimulator {
                                 Arrays.asList(k.string("CLIPS", "book_appointment,yes_thanks,my_name").split(",")),
                                 Duration.ofMillis(k.integer("REPLY_TIMEOUT_MS", 10_000, 100, 120_000)),
                                 Duration.ofMillis(k.integer("QUIET_MS", 700, 100, 5000)),
-                                k.integer("GROWTH_PERCENT_PER_HOUR", 5, 1, 1000) / 100.0, Long.parseLong(pid),
+                                k.integer("GROWTH_PERCENT_PER_HOUR", 5, 1, 1000) / 100.0,
+                                Duration.ofMinutes(k.integer("IDLE_TAIL_MINUTES", 3, 0, 600)), Long.parseLong(pid),
                                 pm.isEmpty() ? null : Path.of(pm), report.isEmpty() ? null : Path.of(report));
         }
     }
@@ -151,18 +154,21 @@ public final class SoakSimulator {
         }
     }
 
-    /** A judged quantity: its column, and the least growth per hour that counts whatever its level. */
-    private record Quantity(String name, ToDoubleFunction<Sample> value, double floorPerHour) {
+    /**
+     * A judged quantity: its column, the least growth per hour that counts whatever its level, and how far from
+     * another reading an idle-tail reading may sit and still count as level with it ({@link IdleTail}).
+     */
+    private record Quantity(String name, ToDoubleFunction<Sample> value, double floorPerHour, double idleSlack) {
     }
 
     private static final List<Quantity> QUANTITIES = List.of(
-            new Quantity("RSS (KB)", s -> s.rssKb(), 10 * 1024),
-            new Quantity("live heap after GC (KB)", s -> s.heapKb(), 1024),
-            new Quantity("platform threads", s -> s.platformThreads(), 2),
-            new Quantity("JVM live threads", s -> s.jvmThreads(), 2),
-            new Quantity("virtual threads", s -> s.virtualThreads(), 10),
-            new Quantity("open fds", s -> s.fds(), 2),
-            new Quantity("db connections", s -> s.dbConnections(), 1));
+            new Quantity("RSS (KB)", s -> s.rssKb(), 10 * 1024, 10 * 1024),
+            new Quantity("live heap after GC (KB)", s -> s.heapKb(), 1024, 1024),
+            new Quantity("platform threads", s -> s.platformThreads(), 2, 1),
+            new Quantity("JVM live threads", s -> s.jvmThreads(), 2, 1),
+            new Quantity("virtual threads", s -> s.virtualThreads(), 10, 2),
+            new Quantity("open fds", s -> s.fds(), 2, 2),
+            new Quantity("db connections", s -> s.dbConnections(), 1, 0));
 
     public static void main(String[] args) throws Exception {
         Settings s;
@@ -233,7 +239,20 @@ public final class SoakSimulator {
             Thread.sleep(5000); // the server ends its side of the last calls
             Sample idleAfter = sampler.take();
             csv.println(idleAfter.csv());
-            String report = report(s, samples, idleBefore, idleAfter, tally, histogramAtWarmup, histogramAtEnd,
+            csv.flush();
+            // The idle tail: no calls; do the pools the calls grew (web-client connections and their monitor
+            // threads, descriptors, database connections) give it back?
+            List<Sample> tail = new ArrayList<>(List.of(idleAfter));
+            long tailEnd = System.nanoTime() + s.idleTail().toNanos();
+            for (long next = System.nanoTime() + s.sampleEvery().toNanos(); next <= tailEnd; next += s.sampleEvery().toNanos()) {
+                TimeUnit.NANOSECONDS.sleep(Math.max(0, next - System.nanoTime()));
+                Sample sample = sampler.take();
+                tail.add(sample);
+                csv.println(sample.csv());
+                csv.flush();
+                System.err.println("soak: idle " + sample.csv());
+            }
+            String report = report(s, samples, idleBefore, tail, tally, histogramAtWarmup, histogramAtEnd,
                                    hiccups.latenessMillis());
             System.out.print(report);
             if (s.reportFile() != null) {
@@ -351,7 +370,21 @@ public final class SoakSimulator {
         return out;
     }
 
-    private static String report(Settings s, List<Sample> samples, Sample before, Sample after, Tally tally,
+    /** Per quantity: the idle level before the calls, just after them, and at the end of the idle tail. */
+    static List<IdleTail> idleTails(Sample before, Sample after, Sample last) {
+        List<IdleTail> out = new ArrayList<>();
+        for (Quantity q : QUANTITIES) {
+            double a = q.value().applyAsDouble(before);
+            double b = q.value().applyAsDouble(after);
+            double c = q.value().applyAsDouble(last);
+            if (a >= 0 && b >= 0 && c >= 0) { // -1: not measured
+                out.add(IdleTail.judge(q.name(), a, b, c, q.idleSlack()));
+            }
+        }
+        return out;
+    }
+
+    private static String report(Settings s, List<Sample> samples, Sample before, List<Sample> tail, Tally tally,
                                  String histogramAtWarmup, String histogramAtEnd, List<Long> lateness) {
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "%nSoak: %d concurrent calls for %d min (each %d-%d s), %s%n", s.calls(),
@@ -384,8 +417,19 @@ public final class SoakSimulator {
         for (SoakVerdict v : verdicts(s, samples)) {
             out.append(v.render()).append('\n');
         }
-        out.append(String.format(Locale.ROOT, "%nIdle before the calls and after they all ended:%n  %s%n  %s%n  %s%n",
-                                 Sample.HEADER, before.csv(), after.csv()));
+        Sample after = tail.getFirst();
+        Sample last = tail.getLast();
+        out.append(String.format(Locale.ROOT, "%nIdle before the calls, after they all ended, and at the end of the idle tail:%n"
+                                 + "  %s%n  %s%n  %s%n", Sample.HEADER, before.csv(), after.csv()));
+        if (tail.size() > 1) {
+            out.append(String.format(Locale.ROOT, "  %s%n%nIdle tail (%.1f min with no calls, %d samples; informative, "
+                                     + "not part of the exit status):%n", last.csv(), last.minutes() - after.minutes(),
+                                     tail.size() - 1));
+            out.append(IdleTail.header()).append('\n');
+            for (IdleTail t : idleTails(before, after, last)) {
+                out.append(t.render()).append('\n');
+            }
+        }
         if (histogramAtWarmup != null && histogramAtEnd != null) {
             ClassHistogram a = ClassHistogram.parse(histogramAtWarmup);
             ClassHistogram b = ClassHistogram.parse(histogramAtEnd);
