@@ -39,12 +39,8 @@ import dev.voiceagent.store.StoreException;
 public final class CallApi implements HttpService {
 
     private static final Logger LOG = Logger.getLogger(CallApi.class.getName());
-    static final int DEFAULT_LIMIT = 20;
-    static final int MAX_LIMIT = 100;
     /** The API is read-only; a body is never needed. */
     public static final int MAX_BODY_BYTES = 4 * 1024;
-    private static final Pattern PHONE = Pattern.compile("\\+?[0-9]{3,16}");
-    private static final Pattern CALL_SID = Pattern.compile("(CA|WC)[0-9a-fA-F]{32}");   // WC: a web phone call
     private static final Pattern PERSONA_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     private final CallStore store;
@@ -119,37 +115,21 @@ public final class CallApi implements HttpService {
     }
 
     private void listCalls(ServerRequest req, ServerResponse res) {
-        int limit;
-        int offset;
-        Optional<String> phone;
+        CallListing.Query query;
         try {
             for (String name : req.query().names()) {
                 if (!name.equals("limit") && !name.equals("offset") && !name.equals("phone")) {
-                    throw new BadRequest("unknown parameter '" + name + "' (use limit, offset, phone)");
+                    throw new IllegalArgumentException("unknown parameter '" + name + "' (use limit, offset, phone)");
                 }
             }
-            limit = intParam(req, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
-            offset = intParam(req, "offset", 0, 0, 1_000_000);
-            phone = req.query().first("phone").asOptional().map(p -> p.replaceAll("[\\s().-]", ""));
-            if (phone.isPresent() && !PHONE.matcher(phone.get()).matches()) {
-                throw new BadRequest("phone must be a phone number such as +15550100001");
-            }
-        } catch (BadRequest e) {
+            query = CallListing.Query.of(req);
+        } catch (IllegalArgumentException e) {
             error(res, Status.BAD_REQUEST_400, e.getMessage());
             return;
         }
         try {
-            CallPage page = store.calls(phone, limit, offset);
-            ObjectNode body = json.createObjectNode();
-            body.put("total", page.total());
-            body.put("limit", limit);
-            body.put("offset", offset);
-            if (offset + page.calls().size() < page.total()) {
-                body.put("nextOffset", offset + page.calls().size());
-            }
-            ArrayNode calls = body.putArray("calls");
-            page.calls().forEach(c -> calls.add(Views.call(c, json)));
-            send(res, body);
+            CallPage page = store.calls(query.phone(), query.limit(), query.offset());
+            send(res, CallListing.page(page, query, c -> Views.call(c, json), json));
         } catch (StoreException e) {
             unavailable(res, e);
         }
@@ -157,8 +137,8 @@ public final class CallApi implements HttpService {
 
     private void getCall(ServerRequest req, ServerResponse res) {
         String sid = req.path().pathParameters().get("callSid");
-        if (!CALL_SID.matcher(sid).matches()) {
-            error(res, Status.BAD_REQUEST_400, "a call sid is 'CA' followed by 32 hex digits ('WC' for a web phone call)");
+        if (!CallListing.isCallSid(sid)) {
+            error(res, Status.BAD_REQUEST_400, CallListing.CALL_SID_RULE);
             return;
         }
         try {
@@ -170,30 +150,6 @@ public final class CallApi implements HttpService {
             send(res, Views.detail(call.get(), json));
         } catch (StoreException e) {
             unavailable(res, e);
-        }
-    }
-
-    /** An optional integer query parameter within [min, max], {@code dflt} when absent. */
-    private static int intParam(ServerRequest req, String name, int dflt, int min, int max) throws BadRequest {
-        Optional<String> raw = req.query().first(name).asOptional();
-        if (raw.isEmpty()) {
-            return dflt;
-        }
-        try {
-            int v = Integer.parseInt(raw.get().strip());
-            if (v >= min && v <= max) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // falls through to the same message
-        }
-        throw new BadRequest(name + " must be a whole number from " + min + " to " + max);
-    }
-
-    /** A query the API cannot answer; its message is the 400's {@code error}. */
-    private static final class BadRequest extends Exception {
-        BadRequest(String message) {
-            super(message, null, false, false);
         }
     }
 

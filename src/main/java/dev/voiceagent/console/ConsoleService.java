@@ -12,10 +12,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Logger;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -29,6 +27,7 @@ import dev.voiceagent.live.LiveCalls;
 import dev.voiceagent.live.LiveEvent;
 import dev.voiceagent.live.LiveUpdate;
 import dev.voiceagent.persona.PersonaCatalog;
+import dev.voiceagent.api.CallListing;
 import dev.voiceagent.store.CallDetail;
 import dev.voiceagent.store.CallPage;
 import dev.voiceagent.store.CallStore;
@@ -58,10 +57,6 @@ public final class ConsoleService implements HttpService {
     /** A live stream ends after this long; the browser's EventSource reconnects by itself. */
     static final Duration STREAM_LIFETIME = Duration.ofMinutes(10);
     static final Duration KEEPALIVE = Duration.ofSeconds(15);
-    private static final int DEFAULT_LIMIT = 20;
-    private static final int MAX_LIMIT = 100;
-    private static final Pattern PHONE = Pattern.compile("\\+?[0-9]{3,16}");
-    private static final Pattern CALL_SID = Pattern.compile("(CA|WC)[0-9a-fA-F]{32}");   // WC: a web phone call
     private static final Map<String, String> ASSETS = Map.of(
             "console.css", "text/css; charset=utf-8",
             "console.js", "text/javascript; charset=utf-8",
@@ -228,33 +223,16 @@ public final class ConsoleService implements HttpService {
     }
 
     private void listCalls(ServerRequest req, ServerResponse res) {
-        int limit;
-        int offset;
-        Optional<String> phone;
+        CallListing.Query query;
         try {
-            limit = intParam(req, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
-            offset = intParam(req, "offset", 0, 0, 1_000_000);
-            phone = req.query().first("phone").asOptional().map(p -> p.replaceAll("[\\s().-]", ""))
-                    .filter(p -> !p.isEmpty());
-            if (phone.isPresent() && !PHONE.matcher(phone.get()).matches()) {
-                throw new IllegalArgumentException("phone must be a phone number such as +15550100001");
-            }
+            query = CallListing.Query.of(req);
         } catch (IllegalArgumentException e) {
             error(res, Status.BAD_REQUEST_400, e.getMessage());
             return;
         }
         try {
-            CallPage page = store.calls(phone, limit, offset);
-            ObjectNode body = json.createObjectNode();
-            body.put("total", page.total());
-            body.put("limit", limit);
-            body.put("offset", offset);
-            if (offset + page.calls().size() < page.total()) {
-                body.put("nextOffset", offset + page.calls().size());
-            }
-            ArrayNode calls = body.putArray("calls");
-            page.calls().forEach(c -> calls.add(ConsoleViews.call(c, json)));
-            send(res, body);
+            CallPage page = store.calls(query.phone(), query.limit(), query.offset());
+            send(res, CallListing.page(page, query, c -> ConsoleViews.call(c, json), json));
         } catch (StoreException e) {
             unavailable(res, e);
         }
@@ -262,8 +240,8 @@ public final class ConsoleService implements HttpService {
 
     private void getCall(ServerRequest req, ServerResponse res) {
         String sid = req.path().pathParameters().get("callSid");
-        if (!CALL_SID.matcher(sid).matches()) {
-            error(res, Status.BAD_REQUEST_400, "a call sid is 'CA' followed by 32 hex digits");
+        if (!CallListing.isCallSid(sid)) {
+            error(res, Status.BAD_REQUEST_400, CallListing.CALL_SID_RULE);
             return;
         }
         try {
@@ -329,22 +307,6 @@ public final class ConsoleService implements HttpService {
     }
 
     // ---- helpers
-
-    private static int intParam(ServerRequest req, String name, int dflt, int min, int max) {
-        Optional<String> raw = req.query().first(name).asOptional();
-        if (raw.isEmpty() || raw.get().isBlank()) {
-            return dflt;
-        }
-        try {
-            int v = Integer.parseInt(raw.get().strip());
-            if (v >= min && v <= max) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // same message below
-        }
-        throw new IllegalArgumentException(name + " must be a whole number from " + min + " to " + max);
-    }
 
     /** The value of {@code name} in an {@code application/x-www-form-urlencoded} body. */
     static Optional<String> formField(String body, String name) {
