@@ -13,7 +13,7 @@ import dev.voiceagent.store.ToolCallRecord;
 import dev.voiceagent.store.TurnRecord;
 
 /** The JSON shapes of the call API. Pure functions. */
-final class Views {
+public final class Views {
 
     private Views() {
     }
@@ -67,7 +67,8 @@ final class Views {
         return n;
     }
 
-    static ObjectNode call(StoredCall c, ObjectMapper json) {
+    /** One call as the call API lists it (numbers in full: the API is for integration). */
+    public static ObjectNode call(StoredCall c, ObjectMapper json) {
         ObjectNode n = json.createObjectNode();
         n.put("callSid", c.callSid());
         n.put("channel", c.channel().sql());

@@ -11,6 +11,7 @@ import dev.voiceagent.live.LiveEvent;
 import dev.voiceagent.observe.Redact;
 import dev.voiceagent.persona.Persona;
 import dev.voiceagent.persona.PersonaCatalog;
+import dev.voiceagent.api.Views;
 import dev.voiceagent.store.CallDetail;
 import dev.voiceagent.store.DeliveryStatus;
 import dev.voiceagent.store.StoredCall;
@@ -30,19 +31,10 @@ final class ConsoleViews {
         return from == null || from.isBlank() ? "unknown" : Redact.digits(from);
     }
 
+    /** One call as the call API lists it, with the caller's number masked (the console is looked at). */
     static ObjectNode call(StoredCall c, ObjectMapper json) {
-        ObjectNode n = json.createObjectNode();
-        n.put("callSid", c.callSid());
+        ObjectNode n = Views.call(c, json);
         n.put("from", caller(c.from()));
-        n.put("to", c.to());
-        n.put("persona", c.personaId());
-        n.put("status", c.status());
-        n.put("startedAt", c.startedAt().toString());
-        c.endedAt().ifPresent(t -> n.put("endedAt", t.toString()));
-        c.durationMs().ifPresent(d -> n.put("durationMs", d));
-        c.endReason().ifPresent(r -> n.put("endReason", r));
-        c.sessionOutcome().ifPresent(o -> n.put("sessionOutcome", o));
-        c.summary().ifPresent(s -> n.put("summary", s));
         return n;
     }
 
