@@ -843,7 +843,7 @@ public final class CallSession implements SocketCall {
         playout = new Playout(out, start.streamSid(), services.settings().playoutLead(), services.settings().frame(),
                               services.nanoTime(), () -> socketClosed(EndReason.SOCKET_CLOSED, "send failed"), "playout-" + callSid);
         replies = new ReplyContext(services, persona, services.voices().forCall(), playout, log, this::offer,
-                                   new ToolContext(callSid, present(start.parameter("from")), present(start.parameter("to")),
+                                   new ToolContext(callSid, present(from), present(to),
                                                    persona.id(), persona.timeZone()));
         // Caller ID is not identity: what is remembered of a caller depends on Twilio's attestation of the number.
         memory = channel == Channel.WEB ? CallerMemory.OFF

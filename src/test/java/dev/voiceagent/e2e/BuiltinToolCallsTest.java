@@ -345,4 +345,30 @@ class BuiltinToolCallsTest {
             assertThat(caller.protocolErrors(), empty());
         }
     }
+
+    /**
+     * A web phone call has no numbers whatever its page sends: numbers named in its start parameters reach neither
+     * the call record nor the tools, so {@code send_sms} cannot text them.
+     */
+    @Test
+    void aWebCallCannotTextTheNumbersItsPageNames() throws Exception {
+        try (AgentHarness h = AgentHarness.start(PERSONAS)) {
+            h.cloudflare.queueTranscripts(ASK);
+            h.cloudflare.toolCaller(call -> lastIs(call, "user")
+                    ? Optional.of(tool("send_sms", "{\"body\":\"Your visit is booked.\"}")) : Optional.empty());
+            h.cloudflare.replier(call -> "I can't send a text from here.");
+            String callSid = WebPhoneCallTest.webCallSid();
+            try (FakeTwilioCaller caller = FakeTwilioCaller.connect(WebPhoneCallTest.socketUri(h),
+                                                                   Map.of("Cookie", new ConsoleClient(h).session()))) {
+                caller.start(callSid, Map.of("persona", "tester", "from", CALLER, "to", AgentHarness.AGENT_NUMBER));
+                assertThat(caller.awaitQuiet(QUIET, WAIT), is(true));
+                say(caller, "book_appointment");
+                CallDetail d = h.awaitStoredCall(callSid, x -> x.toolCalls().size() == 1, "the send_sms call stored");
+                assertThat(d.toolCalls().getFirst().tool(), is("send_sms"));
+                assertThat(d.toolCalls().getFirst().failure(), is(Optional.of("unavailable")));
+                assertThat(d.call().from(), is(""));
+            }
+            assertThat("nothing was texted", h.twilio.messages(), is(empty()));
+        }
+    }
 }
