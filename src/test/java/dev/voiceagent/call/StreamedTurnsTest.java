@@ -61,7 +61,8 @@ class StreamedTurnsTest {
             call.says(clip("my_name"));
             call.silence(900);
 
-            await(() -> call.storedCallerTurns().size() == 1, "the second turn answered");
+            // The caller's turn is stored before the model is asked, so wait for the answer itself.
+            await(() -> call.line.anyMarkOf(2), "the second turn answered");
             assertThat(call.llm.callerWords(), contains("My name is Jane Doe."));
             assertThat(call.whisper.requests.get(), is(0));
             assertThat(call.storedCallerTurns(), contains("My name is Jane Doe."));
