@@ -154,7 +154,9 @@ class ToolCallsTest {
         assertThat(call.store.toolCalls.getFirst().failure(), is(Optional.of("vendor_error")));
 
         call.llm.replies = last -> "Anything else?";
-        callerSays("Okay then.");
+        // Words that sound finished: trailing ones ("Okay then.") would wait a second for more, longer than the
+        // silence callerSays feeds, so whether that turn ended would depend on which thread ran first.
+        callerSays("Okay, thank you.");
         await(() -> call.line.anyMarkOf(3), "the next turn answered");
     }
 
