@@ -66,8 +66,13 @@ import dev.voiceagent.vendor.VendorException;
  */
 public final class CallSession implements SocketCall {
 
-    /** Timers only (reprompts, watchdog, keypad pauses, listening deadlines): audio is heard by {@link Hearing}. */
+    /**
+     * Timers only (reprompts, watchdog, keypad pauses, listening deadlines): audio is heard by {@link Hearing}. The
+     * call thread wakes this often while a timer may fall due soon, and at most every {@link #IDLE_TICK_MILLIS}
+     * otherwise ({@link #tickMillis}).
+     */
     private static final long TICK_MILLIS = 100;
+    private static final long IDLE_TICK_MILLIS = 1_000;
     private static final int INBOX_CAPACITY = 1_000;
     private static final int MAX_HISTORY = 40;
     private static final Duration MARK_GRACE = Duration.ofSeconds(2);
@@ -189,6 +194,17 @@ public final class CallSession implements SocketCall {
         }
     }
 
+    /**
+     * As {@link Hearing#readerMayRest()} says after the last frame. Not before the call has started: Twilio's
+     * {@code start} follows
+     * {@code connected} at once, and a rest between them would hold up the greeting. Reader thread.
+     */
+    @Override
+    public boolean readerMayRest() {
+        Hearing listening = hearing;
+        return listening != null && listening.readerMayRest();
+    }
+
     /** Tells the call thread the socket is gone. Reader thread only; never blocks. */
     @Override
     public void socketClosed(EndReason reason, String why) {
@@ -231,7 +247,7 @@ public final class CallSession implements SocketCall {
 
     private EndReason converse() throws InterruptedException {
         while (true) {
-            CallInput input = inbox.poll(TICK_MILLIS, TimeUnit.MILLISECONDS);
+            CallInput input = inbox.poll(tickMillis(now()), TimeUnit.MILLISECONDS);
             long now = now();
             switch (input) {
                 case null -> { }
@@ -576,6 +592,29 @@ public final class CallSession implements SocketCall {
         transferring = null;
         lastActivityNanos = now;
         say(persona.tools().transferFailedLine(), AgentReply.Kind.APOLOGY, false);
+    }
+
+    /**
+     * How long the call thread may wait for input before it checks its timers: {@link #TICK_MILLIS} while one may
+     * fall due soon (the caller in a turn, words awaited, keys being pressed, a speculation held, a reply played
+     * out and its end mark awaited, a goodbye or a transfer under way), otherwise until the reprompt is due, at
+     * most {@link #IDLE_TICK_MILLIS}. The watchdog and the time limit are seconds and minutes: a second late is
+     * nothing to them. Every input wakes the thread anyway.
+     */
+    private long tickMillis(long now) {
+        boolean timerSoon = ending != null || leaving != null || transferring != null
+                || hearing.callerInTurn() || listening.awaitingWords() || keypad.pressing()
+                || floor instanceof Holding
+                || floor instanceof Speaking(AgentReply current, ReplyProducer producer) && current.produced()
+                   && playout.idle();
+        if (timerSoon) {
+            return TICK_MILLIS;
+        }
+        if (!(floor instanceof Open)) {
+            return IDLE_TICK_MILLIS;
+        }
+        long untilReprompt = (lastActivityNanos + turnTaking.repromptAfter().toNanos() - now) / 1_000_000;
+        return Math.clamp(untilReprompt, TICK_MILLIS, IDLE_TICK_MILLIS);
     }
 
     private Optional<EndReason> checkTimers(long now) {

@@ -44,6 +44,7 @@ final class Hearing {
     private boolean pausePosted;
     private int speechAtPauseMs;
     private boolean talkingLikeSpeechPosted;
+    private boolean lastFrameSpeech;
     private volatile boolean inTurn;
     private volatile int turnSilenceMs;
     private volatile int turnSpeechMs;
@@ -66,6 +67,7 @@ final class Hearing {
     void frame(byte[] mulaw) {
         forward(mulaw);
         boolean speech = vad.isSpeech(mulaw, 0, mulaw.length);
+        lastFrameSpeech = speech;
         int frameMs = Math.max(1, mulaw.length / 8);
         if (speech) {
             spread.add(vad.lastLevelDbfs());
@@ -187,6 +189,21 @@ final class Hearing {
         if (live != null) {
             live.audio(mulaw);
         }
+    }
+
+    /**
+     * Whether the next frames may wait in the socket for a while (reader thread, after {@link #frame}): nothing
+     * decided here hangs on them arriving promptly. True while the caller is quiet (no speech in the last frame,
+     * no turn in progress), and in the middle of a turn's speech once it has been posted as talking (the barge-in
+     * decision) and shown to be speech-like: what is left to decide (a pause, the end of the turn) starts with a
+     * frame of silence, after which this is false, so a rest no longer than the pause wait delays none of it. A
+     * turn's first moments, a pause, and a line too noisy to tell speech by level are heard frame by frame.
+     */
+    boolean readerMayRest() {
+        if (!inTurn) {
+            return !lastFrameSpeech;
+        }
+        return lastFrameSpeech && talkingPosted && talkingLikeSpeechPosted && !pausePosted;
     }
 
     /** Silence since the caller's last speech frame, in ms (any thread). */

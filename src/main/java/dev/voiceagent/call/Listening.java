@@ -179,6 +179,11 @@ final class Listening {
         return none();
     }
 
+    /** Whether a finished turn waits for its final words, with a deadline {@link #tick} watches. */
+    boolean awaitingWords() {
+        return pendingEnd != null;
+    }
+
     /** Ends the live socket, if any (bounded by the stream's own close). */
     void close() {
         if (link instanceof Live live) {

@@ -21,4 +21,14 @@ interface SocketCall extends Runnable {
 
     /** The call's Twilio CallSid, or empty before the protocol's first message names it. */
     String callSid();
+
+    /**
+     * Whether the next messages may wait in the socket for a while, nothing the call decides hanging on them
+     * arriving promptly (the caller is quiet, say), so the reader may take them a few at a time
+     * ({@link ReaderPacing}). Reader thread, after {@link #receive}. A protocol that does not listen to audio itself
+     * says no.
+     */
+    default boolean readerMayRest() {
+        return false;
+    }
 }

@@ -3,6 +3,7 @@ package dev.voiceagent.call;
 import java.net.SocketAddress;
 import java.net.URI;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiPredicate;
 import java.util.function.Function;
 import java.util.logging.Logger;
@@ -31,6 +32,10 @@ import dev.voiceagent.twilio.WsSessionSender;
  * fragments, and hands each message to the call ({@link SocketCall}), which runs on its own thread: Helidon reads a
  * connection's frames on one virtual thread, so anything slow here would stop the call from hearing the caller.
  *
+ * <p>While nothing hangs on the next frames (the caller is quiet, or in mid-sentence) the reader rests after a frame
+ * it waited for ({@link ReaderPacing}), so it takes Twilio's frames a few at a time; the start of a turn or a pause
+ * brings back one wake-up per frame.
+ *
  * <p>Bad input never takes the server down: an oversized message closes this socket with 1009, a run of
  * {@value #MAX_MALFORMED_IN_A_ROW} undecodable messages closes it with 1007, and single bad ones are counted and
  * skipped.
@@ -47,7 +52,7 @@ public final class TwilioSocketListener implements WsListener {
      * What differs between the sockets: who may upgrade (handshake headers only), who may stay once open (the peer's
      * address is known only then), the call it feeds and what a close means.
      */
-    private record Protocol(String name, String threadName, BiPredicate<HttpPrologue, Headers> upgrade,
+    private record Protocol(String name, String threadName, boolean pacedWhileQuiet, BiPredicate<HttpPrologue, Headers> upgrade,
                             Refusal refused, BiPredicate<SocketAddress, Headers> open, Function<MediaStreamSender, SocketCall> calls,
                             java.util.function.IntFunction<EndReason> closedWith) {
     }
@@ -60,6 +65,7 @@ public final class TwilioSocketListener implements WsListener {
 
     private final Protocol protocol;
     private final CallServices services;
+    private final ReaderPacing pacing;
     private final StringBuilder fragments = new StringBuilder();
     private Headers upgradeHeaders;
     private WsSessionSender sender;
@@ -69,12 +75,13 @@ public final class TwilioSocketListener implements WsListener {
     private TwilioSocketListener(Protocol protocol, CallServices services) {
         this.protocol = protocol;
         this.services = services;
+        this.pacing = new ReaderPacing(protocol.pacedWhileQuiet() ? services.settings().readerRest().toNanos() : 0);
     }
 
     /** The {@code /twilio/media} socket: a Media Streams call ({@link CallSession}). */
     public static TwilioSocketListener mediaStream(CallServices services, HandshakeVerifier handshake) {
         // Twilio says stop before it closes; a close without it is a dropped socket.
-        return new TwilioSocketListener(new Protocol("media stream", "call", handshake::verify, Refusal.SIGNATURE, (peer, headers) -> true,
+        return new TwilioSocketListener(new Protocol("media stream", "call", true, handshake::verify, Refusal.SIGNATURE, (peer, headers) -> true,
                                                      out -> new CallSession(services, out),
                                                      status -> EndReason.SOCKET_CLOSED), services);
     }
@@ -82,7 +89,7 @@ public final class TwilioSocketListener implements WsListener {
     /** The {@code /twilio/relay} socket: a ConversationRelay call ({@link RelaySession}). */
     public static TwilioSocketListener relay(CallServices services, HandshakeVerifier handshake) {
         // Twilio closes the socket normally when the call ends (the caller hung up, or after our end message).
-        return new TwilioSocketListener(new Protocol("ConversationRelay", "relay-call", handshake::verify,
+        return new TwilioSocketListener(new Protocol("ConversationRelay", "relay-call", false, handshake::verify,
                                                      Refusal.SIGNATURE, (peer, headers) -> true, out -> new RelaySession(services, out),
                                                      status -> status == 1000 ? EndReason.CALLER_HUNG_UP
                                                                               : EndReason.SOCKET_CLOSED),
@@ -98,7 +105,7 @@ public final class TwilioSocketListener implements WsListener {
      * closes, so a close without it is a dropped socket, as on Twilio's.
      */
     public static TwilioSocketListener webPhone(CallServices services, PhoneAccess access) {
-        return new TwilioSocketListener(new Protocol("web phone", "web-call", TwilioSocketListener::sameOrigin,
+        return new TwilioSocketListener(new Protocol("web phone", "web-call", true, TwilioSocketListener::sameOrigin,
                                                      Refusal.ORIGIN, access::allows, out -> new CallSession(services, out, Channel.WEB),
                                                      status -> EndReason.SOCKET_CLOSED), services);
     }
@@ -167,6 +174,20 @@ public final class TwilioSocketListener implements WsListener {
         } catch (MalformedFrameException e) {
             malformed(e.getMessage());
         }
+        rest(pacing.afterFrame(services.nanoTime().getAsLong(), call.readerMayRest()));
+    }
+
+    /** This thread is the socket's reader: resting here lets the next frames gather in the socket's buffer. */
+    private void rest(long nanos) {
+        if (nanos <= 0) {
+            return;
+        }
+        try {
+            TimeUnit.NANOSECONDS.sleep(nanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        pacing.resumed(services.nanoTime().getAsLong());
     }
 
     @Override

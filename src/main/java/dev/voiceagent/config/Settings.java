@@ -118,6 +118,9 @@ public record Settings(int port,
      * @param sttUtteranceEnd      nova-3 {@code utterance_end_ms}
      * @param ttsMaxConcurrent     ElevenLabs requests allowed at once across all calls (the plan's concurrency
      *                             limit); a sentence that gets no slot within a short wait is spoken by the fallback
+     * @param readerRest           while nothing hangs on the next frames (a quiet caller, mid-sentence), how long a
+     *                             media socket's reader rests after a frame it waited for, so it takes several frames
+     *                             per wake-up (0: one wake-up per frame; at most 200 ms, the longest pause wait)
      */
     public record Calls(Duration playoutLead,
                         Duration frame,
@@ -133,7 +136,8 @@ public record Settings(int port,
                         Duration sttConnectTimeout,
                         Duration sttEndpointing,
                         Duration sttUtteranceEnd,
-                        int ttsMaxConcurrent) {
+                        int ttsMaxConcurrent,
+                        Duration readerRest) {
     }
 
     /** Whether Twilio's requests (webhooks, status callbacks, the media socket handshake) must be signed. */
@@ -254,7 +258,7 @@ public record Settings(int port,
                               duration(c.get("afterCall.requestTimeoutMs"), 15_000),
                               duration(c.get("afterCall.staleCallMarginMs"), 300_000)),
                 new Calls(duration(c.get("calls.playoutLeadMs"), 160),
-                          duration(c.get("calls.frameMs"), 40),
+                          duration(c.get("calls.frameMs"), 80),
                           duration(c.get("calls.inboundSilenceLimitMs"), 5000),
                           duration(c.get("calls.startTimeoutMs"), 10_000),
                           duration(c.get("calls.maxUtteranceMs"), 30_000),
@@ -267,7 +271,8 @@ public record Settings(int port,
                           duration(c.get("calls.sttConnectTimeoutMs"), 1500),
                           duration(c.get("calls.sttEndpointingMs"), 300),
                           duration(c.get("calls.sttUtteranceEndMs"), 1000),
-                          positive(c.get("calls.ttsMaxConcurrent"), 10)),
+                          positive(c.get("calls.ttsMaxConcurrent"), 10),
+                          between(c.get("calls.readerRestMs"), 100, 0, 200)),
                 new Security(twilioSignatures(env, publicBaseUrl), env(env, "STREAM_TOKEN_SECRET")),
                 new Admission(maxConcurrentCalls(env, c.get("calls.maxConcurrentCalls")), overflowNumber(env)),
                 new Instances(millis(env, "INSTANCE_HEARTBEAT_MS", c.get("instances.heartbeatMs"), 10_000),
@@ -388,6 +393,15 @@ public record Settings(int port,
             throw new IllegalArgumentException("not an absolute http(s) URL: " + value);
         }
         return uri;
+    }
+
+    private static Duration between(Config node, long dfltMillis, long minMillis, long maxMillis) {
+        Duration value = duration(node, dfltMillis);
+        if (value.toMillis() < minMillis || value.toMillis() > maxMillis) {
+            throw new IllegalArgumentException(node.key() + " must be from " + minMillis + " to " + maxMillis
+                                               + " (ms), not " + value.toMillis());
+        }
+        return value;
     }
 
     private static int positive(Config node, int dflt) {

@@ -104,6 +104,16 @@ final class CallScript implements AutoCloseable {
         return call;
     }
 
+    /** A call with the persona listening through {@code model}, not yet placed ({@link #dial}). */
+    static CallScript notDialled(String model) {
+        return new CallScript(PERSONAS.replace("MODEL", model), new ScriptedRecognizer());
+    }
+
+    /** What the call tells its socket reader: whether the caller is quiet ({@link SocketCall#readerMayRest()}). */
+    boolean readerMayRest() {
+        return session.readerMayRest();
+    }
+
     /** A call not yet placed ({@link #dial}), so the recogniser can be scripted first. */
     CallScript(String personasYaml, ScriptedRecognizer recognizer) {
         this(personasYaml, recognizer, ToolKit.standard());
@@ -123,7 +133,8 @@ final class CallScript implements AutoCloseable {
                                                   Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(2),
                                                   Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(1),
                                                   Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(1),
-                                                  Duration.ofMillis(300), Duration.ofMillis(1000), 10);
+                                                  Duration.ofMillis(300), Duration.ofMillis(1000), 10,
+                                                  Duration.ofMillis(100));
         SpeechSynthesizer voice = (request, sink) -> {
             byte[] audio = new byte[8 * 200];   // 200 ms of (silent) audio per sentence
             java.util.Arrays.fill(audio, (byte) 0x7F);

@@ -59,4 +59,14 @@ class SettingsTest {
                                                            "TWILIO_SIGNATURE_CHECKS", "off-for-local-development")));
         assertThat(e.getMessage(), containsString("not a url"));
     }
+
+    @Test
+    void theReadersRestIsAtMostTheShortestPauseWait() {
+        Settings d = Settings.load(Config.empty(), Map.of("TWILIO_SIGNATURE_CHECKS", "off-for-local-development"));
+        assertThat(d.calls().readerRest(), is(Duration.ofMillis(100)));
+        Config yaml = Config.just(ConfigSources.create(Map.of("calls.readerRestMs", "500")));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Settings.load(yaml, Map.of("TWILIO_SIGNATURE_CHECKS", "off-for-local-development")));
+        assertThat(e.getMessage(), containsString("calls.readerRestMs must be from 0 to 200 (ms), not 500"));
+    }
 }

@@ -1,0 +1,103 @@
+package dev.voiceagent.call;
+
+import org.junit.jupiter.api.Test;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * When the call may wait, the reader rests once it has caught up (a frame it waited for, or as many frames as Twilio
+ * sent since the rest began) and reads frames that are still waiting back to back.
+ */
+class ReaderPacingTest {
+
+    private static final long MS = 1_000_000;
+    private static final long REST = 100 * MS;
+    private static final long HANDLING = MS / 20;   // 50 us to handle one frame
+
+    @Test
+    void theFirstFrameIsFollowedByARest() {
+        assertThat(new ReaderPacing(REST).afterFrame(0, true), is(REST));
+    }
+
+    @Test
+    void afterARestTheFramesSentMeanwhileAreReadAtOnceThenTheReaderRestsAgain() {
+        ReaderPacing pacing = new ReaderPacing(REST);
+        pacing.afterFrame(0, true);
+        // Back at the socket at 100 ms: the frames of 20, 40, 60, 80 and 100 ms are there.
+        long t = 100 * MS;
+        pacing.resumed(t);
+        for (int i = 1; i <= 4; i++) {
+            t += HANDLING;
+            assertThat("frame " + i + " of 5 waiting", pacing.afterFrame(t, true), is(0L));
+        }
+        t += HANDLING;
+        assertThat("all five read: the next is not due yet", pacing.afterFrame(t, true), is(REST));
+    }
+
+    @Test
+    void aRestThatRanLateIsMadeUpByReadingMoreBeforeTheNext() {
+        ReaderPacing pacing = new ReaderPacing(REST);
+        pacing.afterFrame(0, true);
+        long t = 150 * MS;                 // the rest ended 50 ms late: seven frames are waiting
+        pacing.resumed(t);
+        for (int i = 1; i <= 6; i++) {
+            t += HANDLING;
+            assertThat("frame " + i + " of 7 waiting", pacing.afterFrame(t, true), is(0L));
+        }
+        t += HANDLING;
+        assertThat(pacing.afterFrame(t, true), is(REST));
+    }
+
+    @Test
+    void aFrameThatWasWaitedForEndsTheCatchingUp() {
+        ReaderPacing pacing = new ReaderPacing(REST);
+        pacing.afterFrame(0, true);
+        long t = 100 * MS;
+        pacing.resumed(t);
+        for (int i = 1; i <= 4; i++) {    // only four came in time; the fifth was late on the network
+            t += HANDLING;
+            assertThat(pacing.afterFrame(t, true), is(0L));
+        }
+        assertThat("the late frame, waited for", pacing.afterFrame(112 * MS, true), is(REST));
+    }
+
+    @Test
+    void aCallThatCannotWaitIsHeardFrameByFrame() {
+        ReaderPacing pacing = new ReaderPacing(REST);
+        for (long t = 0; t < 200 * MS; t += 20 * MS) {
+            assertThat(pacing.afterFrame(t, false), is(0L));
+        }
+    }
+
+    @Test
+    void whenTheCallCanWaitAgainTheReaderRestsAtOnce() {
+        ReaderPacing pacing = new ReaderPacing(REST);
+        pacing.afterFrame(0, false);
+        pacing.afterFrame(20 * MS, false);
+        assertThat(pacing.afterFrame(40 * MS, true), is(REST));
+    }
+
+    @Test
+    void speechInTheBacklogStopsTheRests() {
+        ReaderPacing pacing = new ReaderPacing(REST);
+        pacing.afterFrame(0, true);
+        assertThat(pacing.afterFrame(100 * MS, true), is(0L));
+        assertThat("a frame the call must hear promptly", pacing.afterFrame(100 * MS + HANDLING, false), is(0L));
+        assertThat(pacing.afterFrame(100 * MS + 2 * HANDLING, false), is(0L));
+        assertThat(pacing.afterFrame(120 * MS, false), is(0L));
+    }
+
+    @Test
+    void aRestOfZeroTurnsPacingOff() {
+        ReaderPacing pacing = new ReaderPacing(0);
+        assertThat(pacing.afterFrame(0, true), is(0L));
+        assertThat(pacing.afterFrame(20 * MS, true), is(0L));
+    }
+
+    @Test
+    void aNegativeRestIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new ReaderPacing(-1));
+    }
+}
