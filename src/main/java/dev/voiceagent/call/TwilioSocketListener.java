@@ -32,9 +32,9 @@ import dev.voiceagent.twilio.WsSessionSender;
  * fragments, and hands each message to the call ({@link SocketCall}), which runs on its own thread: Helidon reads a
  * connection's frames on one virtual thread, so anything slow here would stop the call from hearing the caller.
  *
- * <p>While nothing hangs on the next frames (the caller is quiet, or in mid-sentence) the reader rests after a frame
- * it waited for ({@link ReaderPacing}), so it takes Twilio's frames a few at a time; the start of a turn or a pause
- * brings back one wake-up per frame.
+ * <p>While nothing hangs on the next frames (the caller is quiet, or in mid-sentence) the reader rests once it has
+ * caught up ({@link ReaderPacing}), so it takes Twilio's frames a few at a time; the start of a turn or a pause
+ * brings back one wake-up per frame. ConversationRelay sockets carry no audio and are never paced.
  *
  * <p>Bad input never takes the server down: an oversized message closes this socket with 1009, a run of
  * {@value #MAX_MALFORMED_IN_A_ROW} undecodable messages closes it with 1007, and single bad ones are counted and
@@ -52,7 +52,7 @@ public final class TwilioSocketListener implements WsListener {
      * What differs between the sockets: who may upgrade (handshake headers only), who may stay once open (the peer's
      * address is known only then), the call it feeds and what a close means.
      */
-    private record Protocol(String name, String threadName, boolean pacedWhileQuiet, BiPredicate<HttpPrologue, Headers> upgrade,
+    private record Protocol(String name, String threadName, boolean paced, BiPredicate<HttpPrologue, Headers> upgrade,
                             Refusal refused, BiPredicate<SocketAddress, Headers> open, Function<MediaStreamSender, SocketCall> calls,
                             java.util.function.IntFunction<EndReason> closedWith) {
     }
@@ -75,7 +75,7 @@ public final class TwilioSocketListener implements WsListener {
     private TwilioSocketListener(Protocol protocol, CallServices services) {
         this.protocol = protocol;
         this.services = services;
-        this.pacing = new ReaderPacing(protocol.pacedWhileQuiet() ? services.settings().readerRest().toNanos() : 0);
+        this.pacing = new ReaderPacing(protocol.paced() ? services.settings().readerRest().toNanos() : 0);
     }
 
     /** The {@code /twilio/media} socket: a Media Streams call ({@link CallSession}). */
