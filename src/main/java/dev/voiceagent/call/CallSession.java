@@ -196,8 +196,8 @@ public final class CallSession implements SocketCall {
 
     /**
      * As {@link Hearing#readerMayRest()} says after the last frame. Not before the call has started: Twilio's
-     * {@code start} follows
-     * {@code connected} at once, and a rest between them would hold up the greeting. Reader thread.
+     * {@code start} follows {@code connected} at once, and a rest between them would hold up the greeting. Reader
+     * thread.
      */
     @Override
     public boolean readerMayRest() {

@@ -50,7 +50,7 @@ final class ReaderPacing {
     long afterFrame(long nowNanos, boolean mayRest) {
         readSinceRest++;
         boolean waitedFor = !anyFrame || nowNanos - readingAgainAt > WAITED_NANOS;
-        boolean caughtUp = anyFrame && nowNanos - restBegan < (readSinceRest + 1) * FRAME_NANOS;
+        boolean caughtUp = nowNanos - restBegan < (readSinceRest + 1) * FRAME_NANOS;
         anyFrame = true;
         if (restNanos == 0 || !mayRest) {
             // Heard frame by frame: the reader is caught up as of this frame.

@@ -119,8 +119,8 @@ public record Settings(int port,
      * @param ttsMaxConcurrent     ElevenLabs requests allowed at once across all calls (the plan's concurrency
      *                             limit); a sentence that gets no slot within a short wait is spoken by the fallback
      * @param readerRest           while nothing hangs on the next frames (a quiet caller, mid-sentence), how long a
-     *                             media socket's reader rests after a frame it waited for, so it takes several frames
-     *                             per wake-up (0: one wake-up per frame; at most 200 ms, the longest pause wait)
+     *                             media socket's reader rests once it has caught up, so it takes several frames per
+     *                             wake-up (0: one wake-up per frame; at most 200 ms, the longest pause wait)
      */
     public record Calls(Duration playoutLead,
                         Duration frame,

@@ -109,7 +109,7 @@ final class CallScript implements AutoCloseable {
         return new CallScript(PERSONAS.replace("MODEL", model), new ScriptedRecognizer());
     }
 
-    /** What the call tells its socket reader: whether the caller is quiet ({@link SocketCall#readerMayRest()}). */
+    /** What the call tells its socket reader: whether it may rest ({@link SocketCall#readerMayRest()}). */
     boolean readerMayRest() {
         return session.readerMayRest();
     }
