@@ -13,9 +13,12 @@ package dev.voiceagent.call;
  * takes every frame as it comes.
  *
  * <p>A rest is taken once the reader has caught up: after a frame it had to wait for (it arrived after the reader
- * returned to the socket), or once it has read as many frames as Twilio sent since the last rest began (one every
- * 20 ms), so the next one is not due yet. Frames still waiting are read at once, back to back, so the reader never
- * falls behind. A quiet call then costs about one wake-up per rest instead of one per frame.
+ * returned to the socket), or once it has read as many frames as Twilio sent (one every 20 ms) since the last frame
+ * known to be the newest: one it waited for, or one heard frame by frame. Frames still waiting are read at once,
+ * back to back, so the reader never falls behind. The count runs across rests, not from each rest's start: counted
+ * from there, a rest that is not a whole number of frames long (or a frame a little late) leaves one frame
+ * unread each time, and the reader drifts behind the call by a frame per rest.
+ * A quiet call then costs about one wake-up per rest instead of one per frame.
  *
  * <p>One instance per socket, used only by its reader thread. Times are {@link System#nanoTime()} values passed
  * in by the caller (compared by subtraction); this class reads no clock.
@@ -30,8 +33,10 @@ final class ReaderPacing {
     private final long restNanos;
     private boolean anyFrame;
     private long readingAgainAt;
-    private long restBegan;
-    private long readSinceRest;
+    /** When the newest frame known to be caught up with was read. */
+    private long caughtUpAt;
+    /** Frames read since {@link #caughtUpAt}. */
+    private long readSince;
 
     /** @param restNanos how long to rest after a frame that was waited for, when the call may wait; 0: never */
     ReaderPacing(long restNanos) {
@@ -48,23 +53,20 @@ final class ReaderPacing {
      * @return how long the reader should rest before it reads again, in ns (0: read at once)
      */
     long afterFrame(long nowNanos, boolean mayRest) {
-        readSinceRest++;
         boolean waitedFor = !anyFrame || nowNanos - readingAgainAt > WAITED_NANOS;
-        boolean caughtUp = nowNanos - restBegan < (readSinceRest + 1) * FRAME_NANOS;
         anyFrame = true;
-        if (restNanos == 0 || !mayRest) {
-            // Heard frame by frame: the reader is caught up as of this frame.
-            restBegan = nowNanos;
-            readSinceRest = 0;
-            readingAgainAt = nowNanos;
+        if (waitedFor || restNanos == 0 || !mayRest) {
+            // Nothing was waiting behind this frame (or it is heard frame by frame): count from here.
+            caughtUpAt = nowNanos;
+            readSince = 0;
+        } else {
+            readSince++;
+        }
+        boolean caughtUp = readSince >= (nowNanos - caughtUpAt) / FRAME_NANOS;
+        if (restNanos == 0 || !mayRest || !caughtUp) {
+            readingAgainAt = nowNanos;   // frame by frame, or frames sent meanwhile are still waiting: read on
             return 0;
         }
-        if (!waitedFor && !caughtUp) {
-            readingAgainAt = nowNanos;   // frames sent during the rest are still waiting: read on
-            return 0;
-        }
-        restBegan = nowNanos;
-        readSinceRest = 0;
         readingAgainAt = nowNanos + restNanos;
         return restNanos;
     }

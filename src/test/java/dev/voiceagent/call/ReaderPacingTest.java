@@ -63,6 +63,30 @@ class ReaderPacingTest {
     }
 
     @Test
+    void restsThatAreNotAWholeNumberOfFramesNeverLeaveFramesBehind() {
+        for (long rest : new long[] {92 * MS, 90 * MS, 100 * MS, 107 * MS, 61 * MS}) {
+            ReaderPacing pacing = new ReaderPacing(rest);
+            long read = 0;             // frames read so far; Twilio sends frame n at n * 20 ms
+            long now = 0;
+            long worstBehind = 0;
+            while (now < 10_000 * MS) {
+                if (read * 20 * MS > now) {
+                    now = read * 20 * MS;   // nothing waiting: the reader waits for the next frame
+                }
+                long restFor = pacing.afterFrame(now, true);
+                read++;
+                now += HANDLING;
+                if (restFor > 0) {
+                    worstBehind = Math.max(worstBehind, now / (20 * MS) + 1 - read);   // sent but unread, at the rest
+                    now += restFor;
+                    pacing.resumed(now);
+                }
+            }
+            assertThat("frames left waiting at a rest of " + rest / MS + " ms", worstBehind, is(0L));
+        }
+    }
+
+    @Test
     void aCallThatCannotWaitIsHeardFrameByFrame() {
         ReaderPacing pacing = new ReaderPacing(REST);
         for (long t = 0; t < 200 * MS; t += 20 * MS) {
