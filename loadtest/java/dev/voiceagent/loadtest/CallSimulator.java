@@ -266,11 +266,12 @@ public final class CallSimulator {
     }
 
     /** A moment of the run, and the CPU time used by then: server, simulator, fakes, the whole machine. */
-    private record Stamp(long nanos, OptionalLong serverCpuMillis, OptionalLong simulatorCpuMillis,
-                         OptionalLong fakesCpuMillis, Optional<long[]> machineTicks) {
+    private record Stamp(long nanos, OptionalLong serverCpuMillis, OptionalLong serverJitMillis,
+                         OptionalLong simulatorCpuMillis, OptionalLong fakesCpuMillis, Optional<long[]> machineTicks) {
 
         static Stamp now(ServerProbe probe, long fakesPid) {
             return new Stamp(System.nanoTime(), probe == null ? OptionalLong.empty() : probe.cpuMillis(),
+                             probe == null ? OptionalLong.empty() : probe.jitCpuMillis(),
                              ServerProbe.cpuMillis(ProcessHandle.current().pid()),
                              fakesPid > 0 ? ServerProbe.cpuMillis(fakesPid) : OptionalLong.empty(),
                              ServerProbe.machineTicks());
@@ -283,6 +284,7 @@ public final class CallSimulator {
                 busyPercent = total <= 0 ? -1 : Math.round(100.0 * (later.machineTicks.get()[0] - machineTicks.get()[0]) / total);
             }
             return new LoadReport.Window((later.nanos - nanos) / 1_000_000, delta(serverCpuMillis, later.serverCpuMillis),
+                                         delta(serverJitMillis, later.serverJitMillis),
                                          delta(simulatorCpuMillis, later.simulatorCpuMillis),
                                          delta(fakesCpuMillis, later.fakesCpuMillis), busyPercent,
                                          ServerProbe.machineCores());

@@ -59,8 +59,8 @@ public record LoadReport(String title, List<CallResult> calls, ServerLog server,
      * machine was ({@code cores} of them): what is left is other processes, which make a run's figures unreliable.
      * -1 where unknown.
      */
-    public record Window(long wallMillis, long serverCpuMillis, long simulatorCpuMillis, long fakesCpuMillis,
-                         long machineBusyPercent, int cores) {
+    public record Window(long wallMillis, long serverCpuMillis, long serverJitMillis, long simulatorCpuMillis,
+                         long fakesCpuMillis, long machineBusyPercent, int cores) {
 
         /** Per cent of one core (200 % is both cores of a 2-core machine). */
         static long percentOfOneCore(long cpuMillis, long wallMillis) {
@@ -77,7 +77,9 @@ public record LoadReport(String title, List<CallResult> calls, ServerLog server,
         }
 
         String describe() {
-            return "server " + percentOfOneCore(serverCpuMillis, wallMillis) + ", simulator "
+            return "server " + percentOfOneCore(serverCpuMillis, wallMillis)
+                   + (serverJitMillis < 0 ? "" : " (JIT compiler " + percentOfOneCore(serverJitMillis, wallMillis) + ")")
+                   + ", simulator "
                    + percentOfOneCore(simulatorCpuMillis, wallMillis) + ", fakes "
                    + percentOfOneCore(fakesCpuMillis, wallMillis) + ", other processes " + otherPercentOfOneCore()
                    + " (% of one core); machine " + machineBusyPercent + " % busy of " + cores + " cores";
@@ -151,6 +153,15 @@ public record LoadReport(String title, List<CallResult> calls, ServerLog server,
         }
         if (plateau != null) {
             line(out, "CPU, all talking", plateau.describe() + " (" + plateau.wallMillis() + " ms)");
+            if (!calls.isEmpty() && plateau.serverCpuMillis() >= 0 && plateau.wallMillis() > 0) {
+                double perCall = (double) plateau.serverCpuMillis() * 1000 / plateau.wallMillis() / calls.size();
+                String withoutJit = plateau.serverJitMillis() < 0 ? "" : String.format(
+                        " (%.2f without the JIT compiler, which fades once the code is warm)",
+                        (double) (plateau.serverCpuMillis() - plateau.serverJitMillis()) * 1000 / plateau.wallMillis()
+                        / calls.size());
+                line(out, "  per call", String.format("%.2f ms of server CPU per second of a talking call", perCall)
+                                        + withoutJit);
+            }
         }
         if (listening != null) {
             line(out, "CPU, all listening", listening.describe() + " (" + listening.wallMillis() + " ms)");

@@ -26,15 +26,18 @@ class LoadReportTest {
         LoadReport report = new LoadReport("2 calls", List.of(ok(0, 1500, 1510), ok(1, 1490)),
                 ServerLog.parse(Stream.of(turn(5), turn(9), turn(12))),
                 new LoadReport.Heap(OptionalLong.of(40_000), OptionalLong.of(40_400), 2, 2),
-                new LoadReport.Window(1000, 500, 300, 100, 50, 2), new LoadReport.Window(5000, 200, 100, 50, 10, 2),
-                new LoadReport.Window(10_000, 3000, 2000, 500, 30, 2));
+                new LoadReport.Window(1000, 500, 100, 300, 100, 50, 2), new LoadReport.Window(5000, 200, -1, 100, 50, 10, 2),
+                new LoadReport.Window(10_000, 3000, 200, 2000, 500, 30, 2));
 
         assertThat(report.allTargetsMet(), is(true));
         assertThat(report.heap().perCallKb(), is(OptionalLong.of(200)));
         String text = report.render();
         assertThat(text, containsString("2 ok, 0 failed"));
         assertThat(text, containsString("p50 1500 ms, p95 1510 ms, p99 1510 ms, max 1510 ms (n=3)"));
-        assertThat(text, containsString("server 50, simulator 30, fakes 10, other processes 10 (% of one core); machine 50 % busy of 2 cores (1000 ms)"));
+        assertThat(text, containsString("server 50 (JIT compiler 10), simulator 30, fakes 10, other processes 10 (% of one core); machine 50 % busy of 2 cores (1000 ms)"));
+        // 500 ms of CPU in 1 s with 2 calls talking; 100 ms of it compiling
+        assertThat(text, containsString("250.00 ms of server CPU per second of a talking call (200.00 without the JIT compiler"));
+        assertThat(text, containsString("server 4, simulator 2")); // unknown JIT share: not shown
         assertThat(text, containsString("MET  serverMs p99 < 20 ms"));
         assertThat(text, containsString("20.00 ms of server CPU per second of a connected call")); // 200 ms / 5 s / 2 calls
     }

@@ -77,6 +77,41 @@ public final class ServerProbe {
     }
 
     /**
+     * CPU time the server's JIT compiler threads have used so far, in milliseconds; empty if unreadable. Compiling
+     * fades once the code is warm, so a short run's figures include work a long-running server no longer does.
+     */
+    public OptionalLong jitCpuMillis() {
+        return jitCpuMillis(pid);
+    }
+
+    /** CPU time of process {@code pid}'s JIT compiler threads ({@link #isJitThread}), in milliseconds. */
+    public static OptionalLong jitCpuMillis(long pid) {
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            long ticks = 0;
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"), StandardCharsets.US_ASCII);
+                    if (isJitThread(stat)) {
+                        ticks += cpuTicks(stat).orElse(0);
+                    }
+                } catch (IOException e) {
+                    // the thread ended meanwhile
+                }
+            }
+            return OptionalLong.of(ticks * 1000 / CLOCK_TICKS_PER_SECOND);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /** Whether a {@code /proc/PID/task/TID/stat} line is a HotSpot compiler thread's ("C1 CompilerThre", "C2 ..."). */
+    static boolean isJitThread(String stat) {
+        int open = stat.indexOf('(');
+        return open >= 0 && stat.startsWith("C", open + 1) && stat.startsWith(" CompilerThre", open + 3)
+               && (stat.charAt(open + 2) == '1' || stat.charAt(open + 2) == '2');
+    }
+
+    /**
      * The whole machine's CPU counters from {@code /proc/stat}: {busy, total} clock ticks over all cores (busy is
      * everything but idle and iowait); empty if unreadable.
      */

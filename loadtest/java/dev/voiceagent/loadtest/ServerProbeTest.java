@@ -54,4 +54,13 @@ class ServerProbeTest {
         assertThat(ticks[1], is(1010L));
         assertThat(ServerProbe.machineTicks("intr 1 2 3").isPresent(), is(false));
     }
+
+    @Test
+    void compilerThreadsAreToldApartByTheirName() {
+        assertThat(ServerProbe.isJitThread("4112 (C2 CompilerThre) S 1 4100 0 0 -1 4194368 9 0 0 0 2735 36 0 0"), is(true));
+        assertThat(ServerProbe.isJitThread("4113 (C1 CompilerThre) S 1 4100 0 0 -1 4194368 9 0 0 0 45 3 0 0"), is(true));
+        assertThat(ServerProbe.isJitThread("4120 (ForkJoinPool-1-) S 1 4100 0 0 -1 4194368 9 0 0 0 45 3 0 0"), is(false));
+        assertThat(ServerProbe.isJitThread("4121 (C3 CompilerThre) S 1"), is(false));
+        assertThat(ServerProbe.isJitThread("4122 (java) S 1"), is(false));
+    }
 }

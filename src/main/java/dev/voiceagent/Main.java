@@ -44,6 +44,7 @@ import dev.voiceagent.store.RedeemedTokens;
 import dev.voiceagent.store.StoreException;
 import dev.voiceagent.call.CallRegistry;
 import dev.voiceagent.call.CallServices;
+import dev.voiceagent.call.Ticker;
 import dev.voiceagent.call.TwilioSocketListener;
 import dev.voiceagent.config.Settings;
 import dev.voiceagent.llm.LanguageModel;
@@ -219,10 +220,12 @@ public final class Main {
                         Optional.<StreamingSpeechToText>of(new WorkersAiFlux(cf, 0.7, 0.5, Duration.ofMillis(5000),
                                                                              calls.sttConnectTimeout()))))
                 .orElse(LiveRecognizers.none());
+        Ticker ticker = new Ticker(calls.wakeTick(), System::nanoTime);
         CallServices services = new CallServices(calls, personas, stt, recognizers, llm, voices, callControl, tokens,
                                                  registry, metrics, journal,
                                                  new CallerHistory(store, 3, Duration.ofMillis(300)),
-                                                 afterCall.giveUpAfter(), System::nanoTime, Clock.systemDefaultZone());
+                                                 afterCall.giveUpAfter(), System::nanoTime, ticker,
+                                                 Clock.systemDefaultZone());
         Optional<ContactCrm> crm = settings.goHighLevel().configured()
                 ? Optional.of(new GoHighLevelClient(settings.goHighLevel().apiBase(),
                                                     settings.goHighLevel().apiKey().orElseThrow(),
@@ -289,7 +292,7 @@ public final class Main {
                 ? PhraseWarmer.start(personas, voices, elevenLabs.isPresent(), Duration.ofSeconds(5),
                                      Duration.ofMinutes(2), 8)
                 : PhraseWarmer.none();
-        return new Agent(personas, registry, warmer, calls.drainTimeout(), database, store, journal, worker, live,
+        return new Agent(personas, registry, ticker, warmer, calls.drainTimeout(), database, store, journal, worker, live,
                          consoleAccess, heartbeat);
     }
 
@@ -416,7 +419,7 @@ public final class Main {
     }
 
     /** The running parts of the agent that outlive {@link #setup}. */
-    public record Agent(PersonaCatalog personas, CallRegistry calls, PhraseWarmer warmer, Duration drainTimeout,
+    public record Agent(PersonaCatalog personas, CallRegistry calls, Ticker ticker, PhraseWarmer warmer, Duration drainTimeout,
                         Database database, CallStore store, CallJournal journal, DeliveryWorker worker, LiveCalls live,
                         ConsoleAccess consoleAccess, InstanceHeartbeat heartbeat)
             implements AutoCloseable {
@@ -486,6 +489,7 @@ public final class Main {
             // After the last records: a call the journal could not close is taken over by another instance at once.
             heartbeat.close();
             database.close();
+            ticker.close();
         }
     }
 }

@@ -18,13 +18,18 @@ import dev.voiceagent.twilio.MediaStreamSender;
  */
 final class CallInbox<T> {
 
-    private final BlockingQueue<T> queue;
+    /** Put in the queue by the ticker when a poll's deadline has passed; never handed out. */
+    private static final Object TICK = new Object();
+
+    private final BlockingQueue<Object> queue;
+    private final Ticker ticker;
     private final CallMetrics metrics;
     private final AtomicLong dropped = new AtomicLong();
     private volatile CallLog log = new CallLog("-");
 
-    CallInbox(int capacity, CallMetrics metrics) {
+    CallInbox(int capacity, Ticker ticker, CallMetrics metrics) {
         this.queue = new LinkedBlockingQueue<>(capacity);
+        this.ticker = ticker;
         this.metrics = metrics;
     }
 
@@ -44,9 +49,27 @@ final class CallInbox<T> {
         }
     }
 
-    /** The next input, waiting at most {@code timeout}; null when none came. Call thread only. */
-    T poll(long timeout, TimeUnit unit) throws InterruptedException {
-        return queue.poll(timeout, unit);
+    /**
+     * The next input, waiting until the ticker's clock reads {@code deadline} (less up to a tick); null when none came
+     * by then. It may also return null a little early, once after an input and the deadline came together: callers
+     * check their timers and ask again. Call thread only.
+     */
+    @SuppressWarnings("unchecked")
+    T poll(long deadline) throws InterruptedException {
+        Object next = queue.poll();
+        if (next == null) {
+            if (!ticker.running()) {
+                next = queue.poll(Math.max(0, deadline - ticker.now()), TimeUnit.NANOSECONDS);
+            } else if (deadline - ticker.now() > ticker.tickNanos()) {
+                Object wakeUp = ticker.wakeAt(deadline, () -> queue.offer(TICK));
+                try {
+                    next = queue.take();
+                } finally {
+                    ticker.cancel(wakeUp);
+                }
+            }
+        }
+        return next == TICK ? null : (T) next;
     }
 
     /** Inputs dropped so far. */

@@ -27,6 +27,7 @@ import dev.voiceagent.twilio.StreamTokens;
  * @param history        what is remembered of a returning caller
  * @param afterCallGiveUp how long after a call its CRM delivery may keep being retried
  * @param nanoTime       monotonic clock for latencies and timers (System::nanoTime outside tests)
+ * @param ticker         the one clock thread every call's timed waits are woken by, reading {@code nanoTime}
  * @param clock          wall clock for dates in the prompt and stored timestamps
  */
 public record CallServices(Settings.Calls settings,
@@ -43,5 +44,6 @@ public record CallServices(Settings.Calls settings,
                            CallerHistory history,
                            Duration afterCallGiveUp,
                            LongSupplier nanoTime,
+                           Ticker ticker,
                            Clock clock) {
 }

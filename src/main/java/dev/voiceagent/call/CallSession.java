@@ -161,7 +161,7 @@ public final class CallSession implements SocketCall {
         this.services = services;
         this.out = out;
         this.channel = channel;
-        this.inbox = new CallInbox<>(INBOX_CAPACITY, services.metrics());
+        this.inbox = new CallInbox<>(INBOX_CAPACITY, services.ticker(), services.metrics());
         this.openedNanos = services.nanoTime().getAsLong();
     }
 
@@ -247,7 +247,8 @@ public final class CallSession implements SocketCall {
 
     private EndReason converse() throws InterruptedException {
         while (true) {
-            CallInput input = inbox.poll(tickMillis(now()), TimeUnit.MILLISECONDS);
+            long at = now();
+            CallInput input = inbox.poll(at + TimeUnit.MILLISECONDS.toNanos(tickMillis(at)));
             long now = now();
             switch (input) {
                 case null -> { }
@@ -807,7 +808,7 @@ public final class CallSession implements SocketCall {
         long deadline = openedNanos + services.settings().startTimeout().toNanos();
         while (true) {
             long left = deadline - now();
-            CallInput input = left <= 0 ? null : inbox.poll(left, TimeUnit.NANOSECONDS);
+            CallInput input = left <= 0 ? null : inbox.poll(deadline);
             if (input == null) {
                 return reject("no-start", 1008, "no start message");
             }
@@ -880,7 +881,7 @@ public final class CallSession implements SocketCall {
         lastActivityNanos = startedNanos;
         maxUtteranceBytes = (int) (8 * services.settings().maxUtterance().toMillis());
         playout = new Playout(out, start.streamSid(), services.settings().playoutLead(), services.settings().frame(),
-                              services.nanoTime(), () -> socketClosed(EndReason.SOCKET_CLOSED, "send failed"), "playout-" + callSid);
+                              services.nanoTime(), services.ticker(), () -> socketClosed(EndReason.SOCKET_CLOSED, "send failed"), "playout-" + callSid);
         replies = new ReplyContext(services, persona, services.voices().forCall(), playout, log, this::offer,
                                    new ToolContext(callSid, present(from), present(to),
                                                    persona.id(), persona.timeZone()));

@@ -3,7 +3,6 @@ package dev.voiceagent.call;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
@@ -16,7 +15,8 @@ import dev.voiceagent.twilio.MediaStreamSender;
  * Agent audio and marks on their way to Twilio. One sender thread per call writes them in order, paced
  * at real time with a small lead: enough queued at Twilio that playback never runs dry, little enough
  * that {@link #clear()} silences the line at once (sending faster, as some frameworks do at 2x, leaves
- * seconds of audio to flush on barge-in).
+ * seconds of audio to flush on barge-in). The sender waits on the shared {@link Ticker}, so it may send up to a tick
+ * early: the lead at Twilio is between the configured lead and that plus one tick.
  *
  * <p>Threads: {@link #audio}, {@link #mark} and {@link #flush} come from the thread producing the current
  * reply; {@link #clear()} from the call thread; the sender thread is the only one that sends media.
@@ -40,6 +40,7 @@ final class Playout implements AutoCloseable {
     private final String streamSid;
     private final PlayoutPacer pacer;
     private final LongSupplier nanoTime;
+    private final Ticker ticker;
     private final Runnable onSendFailure;
     private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>();
     private final ReentrantLock sendLock = new ReentrantLock();
@@ -54,11 +55,12 @@ final class Playout implements AutoCloseable {
     private volatile long lastFrameNanos;
 
     Playout(MediaStreamSender out, String streamSid, Duration lead, Duration frame,
-            LongSupplier nanoTime, Runnable onSendFailure, String threadName) {
+            LongSupplier nanoTime, Ticker ticker, Runnable onSendFailure, String threadName) {
         this.out = out;
         this.streamSid = streamSid;
         this.pacer = new PlayoutPacer(lead.toNanos());
         this.nanoTime = nanoTime;
+        this.ticker = ticker;
         this.onSendFailure = onSendFailure;
         this.splitter = new FrameSplitter((int) (8000 * frame.toMillis() / 1000));
         this.sender = Thread.ofVirtual().name(threadName).start(this::sendLoop);
@@ -162,9 +164,7 @@ final class Playout implements AutoCloseable {
                 }
                 if (item instanceof Frame frame) {
                     long wait = pacer.nanosUntilNextSend(nanoTime.getAsLong());
-                    if (wait > 0) {
-                        TimeUnit.NANOSECONDS.sleep(wait);
-                    }
+                    ticker.sleep(wait);   // one shared clock wakes every call's sender (see Ticker)
                     send(frame);
                 } else if (item instanceof MarkItem mark) {
                     sendMark(mark);

@@ -101,7 +101,7 @@ public final class RelaySession implements SocketCall {
     RelaySession(CallServices services, MediaStreamSender out) {
         this.services = services;
         this.out = out;
-        this.inbox = new CallInbox<>(INBOX_CAPACITY, services.metrics());
+        this.inbox = new CallInbox<>(INBOX_CAPACITY, services.ticker(), services.metrics());
         this.openedNanos = services.nanoTime().getAsLong();
     }
 
@@ -157,7 +157,7 @@ public final class RelaySession implements SocketCall {
 
     private EndReason converse() throws InterruptedException {
         while (true) {
-            Input input = inbox.poll(TICK_MILLIS, TimeUnit.MILLISECONDS);
+            Input input = inbox.poll(now() + TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS));
             long now = now();
             switch (input) {
                 case null -> { }
@@ -372,7 +372,7 @@ public final class RelaySession implements SocketCall {
         long deadline = openedNanos + services.settings().startTimeout().toNanos();
         while (true) {
             long left = deadline - now();
-            Input input = left <= 0 ? null : inbox.poll(left, TimeUnit.NANOSECONDS);
+            Input input = left <= 0 ? null : inbox.poll(deadline);
             if (input == null) {
                 return reject("no-setup", 1008, "no setup message");
             }

@@ -3,7 +3,6 @@ package dev.voiceagent.call;
 import java.net.SocketAddress;
 import java.net.URI;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiPredicate;
 import java.util.function.Function;
 import java.util.logging.Logger;
@@ -183,7 +182,7 @@ public final class TwilioSocketListener implements WsListener {
             return;
         }
         try {
-            TimeUnit.NANOSECONDS.sleep(nanos);
+            services.ticker().sleep(nanos);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

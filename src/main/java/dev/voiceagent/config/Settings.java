@@ -121,6 +121,9 @@ public record Settings(int port,
      * @param readerRest           while nothing hangs on the next frames (a quiet caller, mid-sentence), how long a
      *                             media socket's reader rests once it has caught up, so it takes several frames per
      *                             wake-up (0: one wake-up per frame; at most 200 ms, the longest pause wait)
+     * @param wakeTick             how often the one clock thread that ends every call's timed waits (a reader's rest,
+     *                             the playout's pacing, a call thread's timers) ticks: a wait ends up to this much
+     *                             late, and the waits of all calls due in one tick are woken together (1..50 ms)
      */
     public record Calls(Duration playoutLead,
                         Duration frame,
@@ -137,7 +140,8 @@ public record Settings(int port,
                         Duration sttEndpointing,
                         Duration sttUtteranceEnd,
                         int ttsMaxConcurrent,
-                        Duration readerRest) {
+                        Duration readerRest,
+                        Duration wakeTick) {
     }
 
     /** Whether Twilio's requests (webhooks, status callbacks, the media socket handshake) must be signed. */
@@ -273,7 +277,8 @@ public record Settings(int port,
                           duration(c.get("calls.sttEndpointingMs"), 300),
                           duration(c.get("calls.sttUtteranceEndMs"), 1000),
                           positive(c.get("calls.ttsMaxConcurrent"), 10),
-                          between(c.get("calls.readerRestMs"), 100, 0, 200)),
+                          between(c.get("calls.readerRestMs"), 100, 0, 200),
+                          between(c.get("calls.wakeTickMs"), 10, 1, 50)),
                 new Security(twilioSignatures(env, publicBaseUrl), env(env, "STREAM_TOKEN_SECRET")),
                 new Admission(maxConcurrentCalls(env, c.get("calls.maxConcurrentCalls")), overflowNumber(env)),
                 new Instances(millis(env, "INSTANCE_HEARTBEAT_MS", c.get("instances.heartbeatMs"), 10_000),

@@ -84,6 +84,9 @@ final class CallScript implements AutoCloseable {
     static final Duration WAIT = Duration.ofSeconds(5);
 
     final AtomicLong clockOffset = new AtomicLong();
+    private final java.util.function.LongSupplier clock = () -> System.nanoTime() + clockOffset.get();
+    /** The session's timed waits end by this clock thread, reading the movable clock. */
+    private final Ticker ticker = new Ticker(Duration.ofMillis(20), clock);
     final ScriptedRecognizer recognizer;
     final ScriptedModel llm = new ScriptedModel();
     final ScriptedWhisper whisper = new ScriptedWhisper();
@@ -134,7 +137,7 @@ final class CallScript implements AutoCloseable {
                                                   Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(1),
                                                   Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(1),
                                                   Duration.ofMillis(300), Duration.ofMillis(1000), 10,
-                                                  Duration.ofMillis(100));
+                                                  Duration.ofMillis(100), Duration.ofMillis(20));
         SpeechSynthesizer voice = (request, sink) -> {
             byte[] audio = new byte[8 * 200];   // 200 ms of (silent) audio per sentence
             java.util.Arrays.fill(audio, (byte) 0x7F);
@@ -146,7 +149,7 @@ final class CallScript implements AutoCloseable {
                                 Duration.ofMillis(250), System::nanoTime, e -> { }, reason -> { }),
                 callSid -> { }, tokens, new CallRegistry(), new CallMetrics(Metrics.globalRegistry()),
                 journal, new CallerHistory(store, 3, Duration.ofMillis(300)), Duration.ofHours(1),
-                () -> System.nanoTime() + clockOffset.get(), Clock.systemUTC());
+                clock, ticker, Clock.systemUTC());
         session = new CallSession(services, line);
     }
 
@@ -236,6 +239,7 @@ final class CallScript implements AutoCloseable {
         }
         journal.close(Duration.ofSeconds(1));
         personas.close();
+        ticker.close();
     }
 
     // ---- the scripted parts -------------------------------------------------------------------------------

@@ -69,4 +69,16 @@ class SettingsTest {
                 () -> Settings.load(yaml, Map.of("TWILIO_SIGNATURE_CHECKS", "off-for-local-development")));
         assertThat(e.getMessage(), containsString("calls.readerRestMs must be from 0 to 200 (ms), not 500"));
     }
+
+    @Test
+    void theWakeTickIsTenMillisecondsByDefaultAndAtMostFifty() {
+        Settings d = Settings.load(Config.empty(), Map.of("TWILIO_SIGNATURE_CHECKS", "off-for-local-development"));
+        assertThat(d.calls().wakeTick(), is(Duration.ofMillis(10)));
+        for (String bad : new String[] {"0", "51"}) {
+            Config yaml = Config.just(ConfigSources.create(Map.of("calls.wakeTickMs", bad)));
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> Settings.load(yaml, Map.of("TWILIO_SIGNATURE_CHECKS", "off-for-local-development")));
+            assertThat(e.getMessage(), containsString("calls.wakeTickMs must be from 1 to 50 (ms), not " + bad));
+        }
+    }
 }
