@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
+import dev.voiceagent.call.Ticker;
 import dev.voiceagent.fakes.FakeTwilioCaller;
 
 /**
@@ -42,6 +43,9 @@ import dev.voiceagent.fakes.FakeTwilioCaller;
  * <p>Exit status: 0 if every target was met, 3 if the run completed but missed one, 2 on bad settings.
  */
 public final class CallSimulator {
+
+    /** The shared frame clock's tick: a caller's frame leaves at most this long before its 20 ms slot. */
+    static final Duration FRAME_CLOCK_TICK = Duration.ofMillis(1);
 
     private static final Duration HANG_UP_GRACE = Duration.ofSeconds(15);
     private static final Duration WARMUP_RAMP = Duration.ofSeconds(5);
@@ -125,6 +129,9 @@ public final class CallSimulator {
     private static LoadReport run(Settings s) throws Exception {
         long deadline = System.nanoTime() + s.maxRun().toNanos();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        // One clock paces every caller's inbound frames: hundreds of timed parks every 20 ms would make the JDK's
+        // delay scheduler the load generator's largest cost (see call.Ticker on the server side).
+        Ticker frameClock = new Ticker(FRAME_CLOCK_TICK, System::nanoTime);
         ServerProbe probe = s.serverPid() > 0
                 ? new ServerProbe(s.serverPid(), Path.of(System.getProperty("java.home")), s.server(), http) : null;
         TwilioEdge edge = new TwilioEdge(http, s.server(), s.publicBaseUrl(), s.authToken());
@@ -135,7 +142,7 @@ public final class CallSimulator {
         String runId = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
 
         if (s.warmupCalls() > 0) {
-            warmUp(s, http, edge, clips, deadline);
+            warmUp(s, http, frameClock, edge, clips, deadline);
         }
         OptionalLong baselineKb = probe == null ? OptionalLong.empty() : probe.usedHeapAfterGcKb();
         Stamp runStart = Stamp.now(probe, s.fakesPid());
@@ -179,7 +186,7 @@ public final class CallSimulator {
                 String callSid = String.format("CA%s%016x", runId, i);
                 futures.add(pool.submit(s.relay()
                         ? new SimulatedRelayCall(i, callSid, http, edge, script, plateau)
-                        : new SimulatedCall(i, callSid, http, edge, script, plateau)));
+                        : new SimulatedCall(i, callSid, http, frameClock, edge, script, plateau)));
             }
             List<CallResult> results = new ArrayList<>();
             for (int i = 0; i < s.calls(); i++) {
@@ -210,7 +217,8 @@ public final class CallSimulator {
      * and the figures describe a warm server, as in production after its first minutes. Its calls are left out
      * of the report (their CallSids start differently).
      */
-    private static void warmUp(Settings s, HttpClient http, TwilioEdge edge, List<byte[]> clips, long deadline)
+    private static void warmUp(Settings s, HttpClient http, Ticker frameClock, TwilioEdge edge, List<byte[]> clips,
+                               long deadline)
             throws InterruptedException {
         int n = s.warmupCalls();
         long until = Math.min(deadline, System.nanoTime() + Duration.ofSeconds(90).toNanos());
@@ -225,7 +233,7 @@ public final class CallSimulator {
             for (int i = 0; i < n; i++) {
                 String sid = String.format("CA%s%016x", runId, i);
                 futures.add(pool.submit(s.relay() ? new SimulatedRelayCall(i, sid, http, edge, script, plateau)
-                                                  : new SimulatedCall(i, sid, http, edge, script, plateau)));
+                                                  : new SimulatedCall(i, sid, http, frameClock, edge, script, plateau)));
                 Thread.sleep(WARMUP_RAMP.toMillis() / n);
             }
             long ok = 0;

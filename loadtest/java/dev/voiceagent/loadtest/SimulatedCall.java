@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 
+import dev.voiceagent.call.Ticker;
 import dev.voiceagent.fakes.FakeTwilioCaller;
 
 /**
@@ -57,16 +58,20 @@ final class SimulatedCall implements Callable<CallResult> {
     private final int index;
     private final String callSid;
     private final HttpClient http;
+    private final Ticker frameClock;
     private final TwilioEdge edge;
     private final Script script;
     private final Plateau plateau;
     private final Random random;
     private final List<String> gapPhases = new ArrayList<>();
 
-    SimulatedCall(int index, String callSid, HttpClient http, TwilioEdge edge, Script script, Plateau plateau) {
+    /** @param frameClock the simulator's shared 1 ms clock that paces every caller's 20 ms frames */
+    SimulatedCall(int index, String callSid, HttpClient http, Ticker frameClock, TwilioEdge edge, Script script,
+                  Plateau plateau) {
         this.index = index;
         this.callSid = callSid;
         this.http = http;
+        this.frameClock = frameClock;
         this.edge = edge;
         this.script = script;
         this.plateau = plateau;
@@ -83,7 +88,7 @@ final class SimulatedCall implements Callable<CallResult> {
         try {
             TwilioEdge.StreamTwiml twiml = edge.answer(callSid, ACCOUNT_SID, String.format("+1555%07d", index), script.to());
             caller = FakeTwilioCaller.connect(http, edge.mediaUri(twiml),
-                                              Map.of("X-Twilio-Signature", edge.handshakeSignature(twiml)));
+                                              Map.of("X-Twilio-Signature", edge.handshakeSignature(twiml)), frameClock);
             long started = System.nanoTime();
             caller.start(callSid, ACCOUNT_SID, twiml.parameters());
             long greeting = firstAudioAfter(caller, started);

@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToDoubleFunction;
 
+import dev.voiceagent.call.Ticker;
 import dev.voiceagent.fakes.FakeTwilioCaller;
 
 /**
@@ -185,6 +186,7 @@ public final class SoakSimulator {
     private static boolean run(Settings s) throws Exception {
         Path dir = s.reportFile() == null ? Path.of(".") : s.reportFile().toAbsolutePath().getParent();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        Ticker frameClock = new Ticker(CallSimulator.FRAME_CLOCK_TICK, System::nanoTime);   // paces every caller's frames
         ServerProbe server = new ServerProbe(s.serverPid(), Path.of(System.getProperty("java.home")), s.server(), http);
         SoakProbe probe = new SoakProbe(s.serverPid(), server, http, s.server(), s.postmasterPid());
         TwilioEdge edge = new TwilioEdge(http, s.server(), s.publicBaseUrl(), s.authToken());
@@ -213,7 +215,7 @@ public final class SoakSimulator {
             csv.flush();
             for (int slot = 0; slot < s.calls(); slot++) {
                 int n = slot;
-                pool.submit(() -> slot(s, n, start + s.ramp().toNanos() * n / s.calls(), end, http, edge, clips, tally,
+                pool.submit(() -> slot(s, n, start + s.ramp().toNanos() * n / s.calls(), end, http, frameClock, edge, clips, tally,
                                        noPlateau, runId));
             }
             for (long next = start + s.sampleEvery().toNanos(); next <= end; next += s.sampleEvery().toNanos()) {
@@ -267,7 +269,7 @@ public final class SoakSimulator {
     }
 
     /** One of the N call slots: places calls back to back until the end, each of a random length. */
-    private static void slot(Settings s, int slot, long firstAt, long end, HttpClient http, TwilioEdge edge,
+    private static void slot(Settings s, int slot, long firstAt, long end, HttpClient http, Ticker frameClock, TwilioEdge edge,
                              List<byte[]> clips, Tally tally, Plateau plateau, String runId) {
         Random random = new Random(slot);
         try {
@@ -285,7 +287,7 @@ public final class SoakSimulator {
                 String callSid = String.format("CA%s%08x%08x", runId, slot, k);
                 tally.inProgress.incrementAndGet();
                 try {
-                    CallResult result = new SimulatedCall(index, callSid, http, edge, script, plateau).call();
+                    CallResult result = new SimulatedCall(index, callSid, http, frameClock, edge, script, plateau).call();
                     tally.record(result, (System.nanoTime() - now) / 1_000_000);
                 } finally {
                     tally.inProgress.decrementAndGet();

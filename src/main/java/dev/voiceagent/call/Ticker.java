@@ -70,7 +70,7 @@ public final class Ticker implements AutoCloseable {
     }
 
     /** Sleeps until the clock reads {@code deadline}, less up to one tick. */
-    void sleepUntil(long deadline) throws InterruptedException {
+    public void sleepUntil(long deadline) throws InterruptedException {
         Thread me = Thread.currentThread();
         Wait wait = new Wait(deadline, () -> LockSupport.unpark(me));
         add(wait);

@@ -26,6 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
+import dev.voiceagent.call.Ticker;
+
 /**
  * Plays Twilio's media server for one phone call against a real voice-agent server: connects to its
  * Media Streams WebSocket, streams the caller's microphone as Twilio does, and plays the agent's audio
@@ -73,8 +75,11 @@ public final class FakeTwilioCaller implements AutoCloseable {
     private volatile boolean closed;
     private volatile long lastClearNanos;
 
-    private FakeTwilioCaller(HttpClient ownedClient) {
+    private final Ticker frameClock;
+
+    private FakeTwilioCaller(HttpClient ownedClient, Ticker frameClock) {
         this.ownedClient = ownedClient;
+        this.frameClock = frameClock;
     }
 
     /**
@@ -87,7 +92,7 @@ public final class FakeTwilioCaller implements AutoCloseable {
     public static FakeTwilioCaller connect(URI wsUri, Map<String, String> headers) throws Exception {
         HttpClient client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
         try {
-            return open(client, new FakeTwilioCaller(client), wsUri, headers);
+            return open(client, new FakeTwilioCaller(client, null), wsUri, headers);
         } catch (Exception e) {
             client.shutdownNow();
             throw e;
@@ -100,7 +105,16 @@ public final class FakeTwilioCaller implements AutoCloseable {
      */
     public static FakeTwilioCaller connect(HttpClient client, URI wsUri, Map<String, String> headers)
             throws Exception {
-        return open(client, new FakeTwilioCaller(null), wsUri, headers);
+        return open(client, new FakeTwilioCaller(null, null), wsUri, headers);
+    }
+
+    /**
+     * Like {@link #connect(HttpClient, URI, Map)}, with the inbound frames paced by a shared clock (a 1 ms
+     * {@link Ticker}): a frame goes out up to one tick before its 20 ms slot instead of by a timed park of its own.
+     */
+    public static FakeTwilioCaller connect(HttpClient client, URI wsUri, Map<String, String> headers, Ticker frameClock)
+            throws Exception {
+        return open(client, new FakeTwilioCaller(null, frameClock), wsUri, headers);
     }
 
     /** Loads {@code /clips/{name}.ulaw} (raw 8 kHz mu-law) from the test classpath. */
@@ -134,7 +148,7 @@ public final class FakeTwilioCaller implements AutoCloseable {
         }
         outbox.sendUnnumbered(TwilioMessages.connected());
         outbox.send(seq -> TwilioMessages.start(seq, accountSid, streamSid, callSid, customParameters));
-        MediaSender sender = new MediaSender(outbox, streamSid, line);
+        MediaSender sender = new MediaSender(outbox, streamSid, line, frameClock);
         mediaSender = sender;
         // ended() halts a published sender, so only a close that came before publication needs a check.
         if (closed) {

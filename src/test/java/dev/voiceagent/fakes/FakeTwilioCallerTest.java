@@ -135,6 +135,28 @@ class FakeTwilioCallerTest {
     }
 
     @Test
+    void onASharedFrameClockMediaStillFlowsEvery20Ms() throws Exception {
+        try (dev.voiceagent.call.Ticker clock = new dev.voiceagent.call.Ticker(java.time.Duration.ofMillis(1),
+                                                                                 System::nanoTime);
+             var shared = java.net.http.HttpClient.newHttpClient();
+             FakeTwilioCaller clocked = FakeTwilioCaller.connect(shared, server.uri(),
+                                                                 Map.of("X-Twilio-Signature", "good"), clock)) {
+            var line = server.awaitConnection(WAIT);
+            clocked.start(CALL_SID, Map.of());
+            long windowStart = System.nanoTime() + 250_000_000L;
+            Thread.sleep(1_400);
+            List<Long> arrivals = line.frames().stream().filter(f -> isEvent(f.text(), "media"))
+                    .map(Connection.Frame::nanos).toList();
+            long inWindow = arrivals.stream().filter(t -> t >= windowStart && t < windowStart + 1_000_000_000L).count();
+            assertThat(inWindow, allOf(greaterThanOrEqualTo(47L), lessThanOrEqualTo(53L)));
+            for (int i = 1; i < arrivals.size(); i++) {   // frame n leaves at most a tick before start + n * 20 ms
+                long ahead = arrivals.get(0) + i * 20_000_000L - arrivals.get(i);
+                assertThat("frame " + i + " early by " + ahead / 1000 + " us", ahead, lessThan(5_000_000L));
+            }
+        }
+    }
+
+    @Test
     void speakSendsTheClipBytesAndReturnsAfterItsLastFrame() throws Exception {
         byte[] clip = FakeTwilioCaller.clip("my_name");
         caller.start(CALL_SID, Map.of());
