@@ -154,13 +154,13 @@ public record LoadReport(String title, List<CallResult> calls, ServerLog server,
         if (plateau != null) {
             line(out, "CPU, all talking", plateau.describe() + " (" + plateau.wallMillis() + " ms)");
             if (!calls.isEmpty() && plateau.serverCpuMillis() >= 0 && plateau.wallMillis() > 0) {
-                double perCall = (double) plateau.serverCpuMillis() * 1000 / plateau.wallMillis() / calls.size();
+                java.util.function.LongFunction<Double> perCall =
+                        cpuMillis -> (double) cpuMillis * 1000 / plateau.wallMillis() / calls.size();
                 String withoutJit = plateau.serverJitMillis() < 0 ? "" : String.format(
                         " (%.2f without the JIT compiler, which fades once the code is warm)",
-                        (double) (plateau.serverCpuMillis() - plateau.serverJitMillis()) * 1000 / plateau.wallMillis()
-                        / calls.size());
-                line(out, "  per call", String.format("%.2f ms of server CPU per second of a talking call", perCall)
-                                        + withoutJit);
+                        perCall.apply(plateau.serverCpuMillis() - plateau.serverJitMillis()));
+                line(out, "  per call", String.format("%.2f ms of server CPU per second of a talking call",
+                                                      perCall.apply(plateau.serverCpuMillis())) + withoutJit);
             }
         }
         if (listening != null) {

@@ -107,8 +107,8 @@ public final class ServerProbe {
     /** Whether a {@code /proc/PID/task/TID/stat} line is a HotSpot compiler thread's ("C1 CompilerThre", "C2 ..."). */
     static boolean isJitThread(String stat) {
         int open = stat.indexOf('(');
-        return open >= 0 && stat.startsWith("C", open + 1) && stat.startsWith(" CompilerThre", open + 3)
-               && (stat.charAt(open + 2) == '1' || stat.charAt(open + 2) == '2');
+        int close = stat.lastIndexOf(')');
+        return open >= 0 && close > open && stat.substring(open + 1, close).matches("C[12] CompilerThre.*");
     }
 
     /**

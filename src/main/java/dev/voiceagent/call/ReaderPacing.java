@@ -55,7 +55,8 @@ final class ReaderPacing {
     long afterFrame(long nowNanos, boolean mayRest) {
         boolean waitedFor = !anyFrame || nowNanos - readingAgainAt > WAITED_NANOS;
         anyFrame = true;
-        if (waitedFor || restNanos == 0 || !mayRest) {
+        boolean frameByFrame = restNanos == 0 || !mayRest;
+        if (waitedFor || frameByFrame) {
             // Nothing was waiting behind this frame (or it is heard frame by frame): count from here.
             caughtUpAt = nowNanos;
             readSince = 0;
@@ -63,7 +64,7 @@ final class ReaderPacing {
             readSince++;
         }
         boolean caughtUp = readSince >= (nowNanos - caughtUpAt) / FRAME_NANOS;
-        if (restNanos == 0 || !mayRest || !caughtUp) {
+        if (frameByFrame || !caughtUp) {
             readingAgainAt = nowNanos;   // frame by frame, or frames sent meanwhile are still waiting: read on
             return 0;
         }

@@ -45,7 +45,7 @@ public final class Ticker implements AutoCloseable {
     /**
      * Starts the clock thread.
      *
-     * @param tick     how often the clock wakes; a wait ends at most this much after it is due
+     * @param tick     how often the clock wakes; a wait ends at most this much before it is due
      * @param nanoTime the monotonic clock deadlines are read against (System::nanoTime outside tests)
      */
     public Ticker(Duration tick, LongSupplier nanoTime) {
@@ -124,7 +124,7 @@ public final class Ticker implements AutoCloseable {
         return !closed;
     }
 
-    /** Waits pending now (for tests and metrics). */
+    /** Waits pending now (for tests). */
     int pending() {
         return waiting.size();
     }
@@ -170,7 +170,7 @@ public final class Ticker implements AutoCloseable {
         }
     }
 
-    /** Stops the clock; pending sleeps end at their deadlines by the JDK's timed park, wake-ups run now. */
+    /** Stops the clock; pending sleeps end near their deadlines by the JDK's timed park, wake-ups run now. */
     @Override
     public void close() {
         closed = true;
