@@ -55,6 +55,7 @@ public abstract class FakeVendorServer implements AutoCloseable {
     private final Map<String, Fault> standingFaults = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
     private final List<ReceivedRequest> received = new CopyOnWriteArrayList<>();
+    private final Set<java.net.InetSocketAddress> peers = ConcurrentHashMap.newKeySet();
     private volatile boolean recording = true;
 
     /** @param routes the route names this vendor has, e.g. {@code FakeElevenLabs.TTS} */
@@ -139,6 +140,14 @@ public abstract class FakeVendorServer implements AutoCloseable {
         return count == null ? 0 : count.get();
     }
 
+    /**
+     * How many client connections requests came on (distinct client addresses and ports), while recording: a client
+     * that keeps its connections alive sends many requests on a few.
+     */
+    public final int connectionsSeen() {
+        return peers.size();
+    }
+
     /** Every request that reached {@code route}, in arrival order, whatever the answer. */
     public final List<ReceivedRequest> requests(String route) {
         checkRoute(route);
@@ -220,6 +229,7 @@ public abstract class FakeVendorServer implements AutoCloseable {
         counts.computeIfAbsent(route, r -> new AtomicInteger()).incrementAndGet();
         if (recording) {
             received.add(request);
+            peers.add(raw.getRemoteAddress());
         }
         Fault scripted = nextFault(route);
         Exchange exchange = new Exchange(raw, request, scripted instanceof Fault.CutAfterBytes cut ? cut.bytes() : -1);
