@@ -23,7 +23,7 @@ final class PlayoutDriver {
     private volatile boolean running = true;
     private volatile Outbox outbox;
 
-    /** A driver for {@code playout}; {@code onEchoed} hears each mark name once its echo was sent. */
+    /** A driver for {@code playout}; {@code onEchoed} hears each mark name just before its echo is sent. */
     PlayoutDriver(TwilioPlayout playout, String streamSid, Consumer<String> onEchoed) {
         this.playout = playout;
         this.streamSid = streamSid;
@@ -65,8 +65,8 @@ final class PlayoutDriver {
             while (running) {
                 List<String> marks = playout.advance(System.nanoTime());
                 for (String name : marks) {
+                    onEchoed.accept(name);   // first, so whoever sees the echo finds it recorded
                     outbox.send(seq -> TwilioMessages.mark(seq, streamSid, name));
-                    onEchoed.accept(name);
                 }
                 // One park per pass, not a loop: a wake() (new audio, mark or clear) must be acted on now;
                 // a spurious wake-up merely costs one extra pass.
