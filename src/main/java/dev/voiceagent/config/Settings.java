@@ -123,7 +123,7 @@ public record Settings(int port,
      *                             wake-up (0: one wake-up per frame; at most 200 ms, the longest pause wait)
      * @param wakeTick             how often the one clock thread that ends every call's timed waits (a reader's rest,
      *                             the playout's pacing, a call thread's timers) ticks: a wait ends up to this much
-     *                             late, and the waits of all calls due in one tick are woken together (1..50 ms)
+     *                             early, and the waits of all calls due in one tick are woken together (1..50 ms)
      */
     public record Calls(Duration playoutLead,
                         Duration frame,

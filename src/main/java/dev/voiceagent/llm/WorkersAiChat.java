@@ -139,7 +139,9 @@ public final class WorkersAiChat implements LanguageModel {
      * Reads what follows {@code data: [DONE]}, normally only the end of the chunked body, so that closing the response
      * returns its connection to the pool: Helidon closes a connection whose chunked body was left unread (checked in
      * the 4.5.0 bytecode, {@code Http1ClientResponseImpl.close}), and the next model request would then pay a new TCP
-     * and TLS handshake before its first token. Bounded; a body that goes on, or fails, only costs the connection.
+     * and TLS handshake before its first token. Bounded: a body that goes on past 4 KB, or fails, only costs the
+     * connection. Workers AI ends the stream right after {@code [DONE]}; one that held it open would hold the end of
+     * the answer (its last words still in the sentence splitter) until the read timeout.
      */
     private static void readToEnd(BufferedReader reader) {
         char[] rest = new char[512];
