@@ -186,7 +186,7 @@ public final class SoakSimulator {
     private static boolean run(Settings s) throws Exception {
         Path dir = s.reportFile() == null ? Path.of(".") : s.reportFile().toAbsolutePath().getParent();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        Ticker frameClock = new Ticker(CallSimulator.FRAME_CLOCK_TICK, System::nanoTime);   // paces every caller's frames
+        Ticker frameClock = new Ticker(CallSimulator.FRAME_CLOCK_TICK, System::nanoTime);   // paces callers' frames
         ServerProbe server = new ServerProbe(s.serverPid(), Path.of(System.getProperty("java.home")), s.server(), http);
         SoakProbe probe = new SoakProbe(s.serverPid(), server, http, s.server(), s.postmasterPid());
         TwilioEdge edge = new TwilioEdge(http, s.server(), s.publicBaseUrl(), s.authToken());
@@ -215,8 +215,8 @@ public final class SoakSimulator {
             csv.flush();
             for (int slot = 0; slot < s.calls(); slot++) {
                 int n = slot;
-                pool.submit(() -> slot(s, n, start + s.ramp().toNanos() * n / s.calls(), end, http, frameClock, edge, clips, tally,
-                                       noPlateau, runId));
+                pool.submit(() -> slot(s, n, start + s.ramp().toNanos() * n / s.calls(), end, http, frameClock, edge,
+                                       clips, tally, noPlateau, runId));
             }
             for (long next = start + s.sampleEvery().toNanos(); next <= end; next += s.sampleEvery().toNanos()) {
                 TimeUnit.NANOSECONDS.sleep(Math.max(0, next - System.nanoTime()));
@@ -269,8 +269,8 @@ public final class SoakSimulator {
     }
 
     /** One of the N call slots: places calls back to back until the end, each of a random length. */
-    private static void slot(Settings s, int slot, long firstAt, long end, HttpClient http, Ticker frameClock, TwilioEdge edge,
-                             List<byte[]> clips, Tally tally, Plateau plateau, String runId) {
+    private static void slot(Settings s, int slot, long firstAt, long end, HttpClient http, Ticker frameClock,
+                             TwilioEdge edge, List<byte[]> clips, Tally tally, Plateau plateau, String runId) {
         Random random = new Random(slot);
         try {
             TimeUnit.NANOSECONDS.sleep(Math.max(0, firstAt - System.nanoTime()));

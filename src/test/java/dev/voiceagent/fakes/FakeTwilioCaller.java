@@ -58,6 +58,8 @@ public final class FakeTwilioCaller implements AutoCloseable {
 
     private final String streamSid = TwilioMessages.newStreamSid();
     private final HttpClient ownedClient;
+    /** Paces the inbound frames when shared by many callers; null: each frame by a timed park. */
+    private final Ticker frameClock;
     private final InboundLine line = new InboundLine();
     private final TwilioPlayout playout = new TwilioPlayout();
     private final ServerTraffic traffic = new ServerTraffic();
@@ -74,8 +76,6 @@ public final class FakeTwilioCaller implements AutoCloseable {
     private volatile MediaSender mediaSender;
     private volatile boolean closed;
     private volatile long lastClearNanos;
-
-    private final Ticker frameClock;
 
     private FakeTwilioCaller(HttpClient ownedClient, Ticker frameClock) {
         this.ownedClient = ownedClient;
@@ -105,12 +105,13 @@ public final class FakeTwilioCaller implements AutoCloseable {
      */
     public static FakeTwilioCaller connect(HttpClient client, URI wsUri, Map<String, String> headers)
             throws Exception {
-        return open(client, new FakeTwilioCaller(null, null), wsUri, headers);
+        return connect(client, wsUri, headers, null);
     }
 
     /**
      * Like {@link #connect(HttpClient, URI, Map)}, with the inbound frames paced by a shared clock (a 1 ms
-     * {@link Ticker}): a frame goes out up to one tick before its 20 ms slot instead of by a timed park of its own.
+     * {@link Ticker}): a frame goes out up to one tick before its 20 ms slot instead of by a timed park of its own;
+     * null: each frame by a timed park.
      */
     public static FakeTwilioCaller connect(HttpClient client, URI wsUri, Map<String, String> headers, Ticker frameClock)
             throws Exception {

@@ -17,7 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.voiceagent.call.Ticker;
 import dev.voiceagent.fakes.ScriptedMediaServer.Connection;
+import java.net.http.HttpClient;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -136,9 +138,8 @@ class FakeTwilioCallerTest {
 
     @Test
     void onASharedFrameClockMediaStillFlowsEvery20Ms() throws Exception {
-        try (dev.voiceagent.call.Ticker clock = new dev.voiceagent.call.Ticker(java.time.Duration.ofMillis(1),
-                                                                                 System::nanoTime);
-             var shared = java.net.http.HttpClient.newHttpClient();
+        try (Ticker clock = new Ticker(Duration.ofMillis(1), System::nanoTime);
+             HttpClient shared = HttpClient.newHttpClient();
              FakeTwilioCaller clocked = FakeTwilioCaller.connect(shared, server.uri(),
                                                                  Map.of("X-Twilio-Signature", "good"), clock)) {
             var line = server.awaitConnection(WAIT);
