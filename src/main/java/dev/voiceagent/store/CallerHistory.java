@@ -12,7 +12,8 @@ import java.util.logging.Logger;
 /**
  * What the agent remembers of a returning caller: their last few calls' summaries and facts. Asked once as
  * a call starts, so it is bounded in time: a slow or unreachable database costs the caller at most
- * {@code bound} of silence before the greeting and the call simply goes on without the memory.
+ * {@code bound} of silence before the greeting and the call simply goes on without the memory. A lookup over its bound
+ * is abandoned, not interrupted, so that its database connection stays usable.
  */
 public final class CallerHistory {
 
@@ -38,7 +39,11 @@ public final class CallerHistory {
         try {
             return lookup.get(bound.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            lookup.cancel(true);
+            // Not interrupted: an interrupt closes the socket under the query (pgjdbc: "Closed by interrupt"), and the
+            // pool then throws the connection away and opens another (a new PostgreSQL backend) just when the database
+            // is already slow. Left alone, the query ends by itself, within the pool's socket timeout at the latest,
+            // and its answer is dropped.
+            lookup.cancel(false);
             LOG.warning("caller history lookup took over " + bound.toMillis() + " ms; answering without it");
         } catch (ExecutionException e) {
             LOG.warning("caller history lookup failed; answering without it: " + e.getCause().getMessage());
