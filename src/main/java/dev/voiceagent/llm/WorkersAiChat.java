@@ -58,7 +58,8 @@ public final class WorkersAiChat implements LanguageModel {
     public WorkersAiChat(CloudflareAccount account, Duration firstTokenTimeout) {
         this.account = Objects.requireNonNull(account, "account");
         Objects.requireNonNull(firstTokenTimeout, "firstTokenTimeout");
-        this.http = new VendorHttp("cloudflare", firstTokenTimeout, firstTokenTimeout, account.apiToken());
+        this.http = new VendorHttp("cloudflare", VendorHttp.Resend.UNANSWERED, firstTokenTimeout, firstTokenTimeout,
+                                   account.apiToken());
     }
 
     @Override

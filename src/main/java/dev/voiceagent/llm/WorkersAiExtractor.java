@@ -66,7 +66,7 @@ public final class WorkersAiExtractor implements CallExtractor {
     public WorkersAiExtractor(CloudflareAccount account, Duration timeout) {
         this.account = Objects.requireNonNull(account, "account");
         Objects.requireNonNull(timeout, "timeout");
-        this.http = new VendorHttp("cloudflare", timeout, timeout, account.apiToken());
+        this.http = new VendorHttp("cloudflare", VendorHttp.Resend.UNANSWERED, timeout, timeout, account.apiToken());
     }
 
     @Override

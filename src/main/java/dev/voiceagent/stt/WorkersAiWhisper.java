@@ -47,7 +47,7 @@ public final class WorkersAiWhisper implements SpeechToText {
         this.language = language == null ? "" : language.strip();
         Objects.requireNonNull(timeout, "timeout");
         account.runPath(model); // rejects a malformed model id now rather than mid-call
-        this.http = new VendorHttp("cloudflare", timeout, timeout, account.apiToken());
+        this.http = new VendorHttp("cloudflare", VendorHttp.Resend.UNANSWERED, timeout, timeout, account.apiToken());
     }
 
     @Override

@@ -47,7 +47,7 @@ public final class ElevenLabsTts implements SpeechSynthesizer {
         this.apiBase = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
         this.apiKey = apiKey == null ? "" : apiKey.strip();
         Objects.requireNonNull(timeout, "timeout");
-        this.http = new VendorHttp("elevenlabs", timeout, timeout, this.apiKey);
+        this.http = new VendorHttp("elevenlabs", VendorHttp.Resend.UNANSWERED, timeout, timeout, this.apiKey);
     }
 
     @Override

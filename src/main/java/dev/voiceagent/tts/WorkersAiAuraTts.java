@@ -48,7 +48,7 @@ public final class WorkersAiAuraTts implements SpeechSynthesizer {
     public WorkersAiAuraTts(CloudflareAccount account, Duration timeout) {
         this.account = Objects.requireNonNull(account, "account");
         Objects.requireNonNull(timeout, "timeout");
-        this.http = new VendorHttp("cloudflare", timeout, timeout, account.apiToken());
+        this.http = new VendorHttp("cloudflare", VendorHttp.Resend.UNANSWERED, timeout, timeout, account.apiToken());
     }
 
     @Override

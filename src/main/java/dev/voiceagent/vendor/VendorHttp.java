@@ -1,8 +1,11 @@
 package dev.voiceagent.vendor;
 
+import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -38,9 +41,15 @@ import io.helidon.webclient.api.WebClient;
  *     <li>connect or read timeout: {@code TIMEOUT}; no connection or no response: {@code NETWORK};</li>
  *     <li>a failure while reading a body whose headers already arrived: {@code STREAM_CUT}.</li>
  * </ul>
- * Nothing is retried, with one exception that repairs Helidon's pooled-connection monitor rather than retrying the
- * vendor: when the monitor fails a request before any answer arrived (see {@code submit}), the request is sent once
- * more on a new connection.
+ * Nothing is retried, with two exceptions, each a transport repair rather than a retry of the vendor's answer, and
+ * each at most once, on a new connection:
+ * <ul>
+ *     <li>when Helidon's pooled-connection monitor fails a request before any answer arrived (see {@code submit});</li>
+ *     <li>for a client built with {@link Resend#UNANSWERED}, when the connection closed before a byte of answer came:
+ *     the request went out on a kept-alive connection the vendor had just closed as idle (servers close idle
+ *     connections on their own schedule, and a close that crosses the request on the wire is indistinguishable
+ *     from a lost request).</li>
+ * </ul>
  * <p>
  * Messages never contain the secrets given to the constructor. Responses handed out by {@link #send} are open and
  * must be closed by the caller: Helidon returns a connection to the pool only then (helidon#10249).
@@ -50,8 +59,23 @@ public final class VendorHttp {
     private static final int ERROR_BODY_LIMIT = 2048;
     private static final int ERROR_TEXT_LIMIT = 300;
 
+    /** Whether a request that got no answer at all may be sent once more. */
+    public enum Resend {
+        /**
+         * Never: the request changes something at the vendor (a CRM note, a call transfer, a tool's action), and a
+         * vendor that dropped the connection may still have acted on it.
+         */
+        NEVER,
+        /**
+         * Once, on a new connection, when the connection closed before a byte of answer came: the request only asks
+         * (a transcription, a model answer, speech), so sending it again costs at most the vendor's work twice.
+         */
+        UNANSWERED
+    }
+
     private final String vendor;
     private final WebClient client;
+    private final Resend resend;
     private final ObjectMapper json = new ObjectMapper();
     private final List<String> secrets;
 
@@ -62,7 +86,16 @@ public final class VendorHttp {
      * @param secrets        credentials to scrub from any message built from a vendor's answer
      */
     public VendorHttp(String vendor, Duration connectTimeout, Duration readTimeout, String... secrets) {
+        this(vendor, Resend.NEVER, connectTimeout, readTimeout, secrets);
+    }
+
+    /**
+     * @param resend whether a request the vendor dropped unanswered is sent once more ({@link Resend})
+     * @see #VendorHttp(String, Duration, Duration, String...)
+     */
+    public VendorHttp(String vendor, Resend resend, Duration connectTimeout, Duration readTimeout, String... secrets) {
         this.vendor = Objects.requireNonNull(vendor, "vendor");
+        this.resend = Objects.requireNonNull(resend, "resend");
         this.client = WebClient.builder()
                 .connectTimeout(connectTimeout)
                 .readTimeout(readTimeout)
@@ -172,7 +205,7 @@ public final class VendorHttp {
             if (!isTransportFailure(e)) {
                 throw e;
             }
-            if (!idleMonitorFailed(e)) {
+            if (!idleMonitorFailed(e) && !(resend == Resend.UNANSWERED && unanswered(e))) {
                 throw failure(e, false);
             }
         }
@@ -184,7 +217,9 @@ public final class VendorHttp {
         // connection, so that case is gone; but when its slices add up to the socket's read timeout just as a request
         // takes the connection, it still throws and the request still fails this way. The vendor's answer is lost
         // with the connection (none was sent on it), so this one resend on a new connection is a transport repair,
-        // not a retry; it costs nothing when the monitor behaves.
+        // not a retry; it costs nothing when the monitor behaves. The same resend repairs a request that went out on a
+        // connection the vendor closed as idle (Resend.UNANSWERED): keepAlive(false) takes a new connection, never
+        // another pooled one that may have been closed alike.
         try {
             HttpClientRequest fresh = request.get().keepAlive(false);
             return entity == null ? fresh.request() : fresh.submit(entity);
@@ -321,6 +356,24 @@ public final class VendorHttp {
             }
         }
         return false;
+    }
+
+    /**
+     * The connection closed (end of stream, reset, broken pipe) before the answer's status line: no byte of answer
+     * came. Not a refused or timed-out connection, an unknown host, or a cancel (an interrupt), which a second try
+     * would only repeat or defeat.
+     */
+    private static boolean unanswered(Throwable error) {
+        if (Thread.currentThread().isInterrupted()
+                || causedBy(error, InterruptedException.class)
+                || causedBy(error, SocketTimeoutException.class)
+                || causedBy(error, ConnectException.class)
+                || causedBy(error, RuntimeUnknownHostException.class)) {
+            return false;
+        }
+        return causedBy(error, DataReader.InsufficientDataAvailableException.class)
+                || causedBy(error, SocketException.class)
+                || causedBy(error, EOFException.class);
     }
 
     /** Helidon's idle-connection monitor reports its failures wrapped in an {@link ExecutionException}. */

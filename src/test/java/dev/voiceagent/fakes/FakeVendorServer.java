@@ -245,6 +245,7 @@ public abstract class FakeVendorServer implements AutoCloseable {
                 handle(route, exchange);
             }
             case Fault.CutAfterBytes cut -> handle(route, exchange);
+            case Fault.DropUnanswered drop -> throw new ConnectionCut();
             case null -> handle(route, exchange);
         }
     }
@@ -379,7 +380,7 @@ public abstract class FakeVendorServer implements AutoCloseable {
     /** Thrown out of the handler so that the JDK server drops the connection. */
     private static final class ConnectionCut extends IOException {
         ConnectionCut() {
-            super("connection cut on purpose by a Fault.cutAfterBytes");
+            super("connection cut on purpose by a Fault.cutAfterBytes or Fault.dropUnanswered");
         }
     }
 }

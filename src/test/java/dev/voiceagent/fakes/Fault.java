@@ -31,6 +31,15 @@ public sealed interface Fault {
         return new CutAfterBytes(bytes);
     }
 
+    /**
+     * Read the request, then drop the connection without a byte of answer: what a client meets when the vendor closed
+     * a kept-alive connection just as the request went out on it (a server closing idle connections, as the JDK's
+     * {@code HttpServer} behind these fakes does beyond 200 idle ones or after 30 s idle).
+     */
+    static Fault dropUnanswered() {
+        return new DropUnanswered();
+    }
+
     /** Answer exactly this, whatever the request: for bodies a vendor might send but the fake would not. */
     static Fault reply(int httpStatus, String contentType, byte[] body) {
         return new Reply(httpStatus, contentType, body, Map.of());
@@ -72,6 +81,10 @@ public sealed interface Fault {
                 throw new IllegalArgumentException("negative byte count");
             }
         }
+    }
+
+    /** See {@link Fault#dropUnanswered()}. */
+    record DropUnanswered() implements Fault {
     }
 
     /** See {@link Fault#reply(int, String, byte[])} and {@link Fault#reply(int, String, String, Map)}. */
