@@ -34,7 +34,9 @@ import dev.voiceagent.fakes.FakeTwilioCaller;
  * {@code TWILIO_AUTH_TOKEN} (what the server verifies signatures with), {@code AGENT_NUMBER} [+15550100001],
  * {@code CALLS} [100], {@code TURNS} [3], {@code RAMP_SECONDS} [20], {@code PAUSE_MS} [1200],
  * {@code CLIPS} [book_appointment,yes_thanks,my_name], {@code REPLY_TIMEOUT_MS} [10000], {@code QUIET_MS} [700],
- * {@code MAX_SECONDS}, {@code WARMUP_CALLS} [30] (one-turn calls before the measured run, left out of the report),
+ * {@code MAX_SECONDS}, {@code WARMUP_CALLS} [30] (calls before the measured run, left out of the report) of
+ * {@code WARMUP_TURNS} [1] turns each (set to the run's {@code TURNS}, the server's compiler does most of its work
+ * before the measured run instead of in it; the warm-up takes at most 90 s),
  * {@code LISTEN_SECONDS} [5] (with all calls through their turns and holding the line, how long
  * to measure what carrying their media streams costs the server), and for server-side figures {@code SERVER_PID} (heap via jcmd, CPU via /proc) and
  * {@code SERVER_LOG} (the server's JSON log, for its per-turn timings), {@code FAKES_PID} (their CPU, so that the
@@ -77,7 +79,7 @@ public final class CallSimulator {
     /** One run's settings. */
     private record Settings(URI server, String publicBaseUrl, String authToken, String to, int calls, int turns,
                             Duration ramp, Duration pause, List<String> clipNames, Duration replyTimeout, Duration quiet,
-                            Duration maxRun, Duration listen, int warmupCalls, long serverPid, long fakesPid,
+                            Duration maxRun, Duration listen, int warmupCalls, int warmupTurns, long serverPid, long fakesPid,
                             Path serverLog, Path reportFile, boolean relay) {
 
         static Settings from(Knobs k) throws Exception {
@@ -103,7 +105,7 @@ public final class CallSimulator {
                                 Arrays.asList(k.string("CLIPS", "book_appointment,yes_thanks,my_name").split(",")),
                                 Duration.ofMillis(replyTimeout), Duration.ofMillis(k.integer("QUIET_MS", 700, 100, 5000)),
                                 Duration.ofSeconds(maxSeconds), Duration.ofSeconds(k.integer("LISTEN_SECONDS", 5, 0, 600)),
-                                k.integer("WARMUP_CALLS", 30, 0, 1000),
+                                k.integer("WARMUP_CALLS", 30, 0, 1000), k.integer("WARMUP_TURNS", 1, 1, 10),
                                 pid.isEmpty() ? -1 : Long.parseLong(pid), k.integer("FAKES_PID", -1, -1, Integer.MAX_VALUE),
                                 log.isEmpty() ? null : Path.of(log), report.isEmpty() ? null : Path.of(report),
                                 transport(k));
@@ -222,7 +224,7 @@ public final class CallSimulator {
             throws InterruptedException {
         int n = s.warmupCalls();
         long until = Math.min(deadline, System.nanoTime() + Duration.ofSeconds(90).toNanos());
-        SimulatedCall.Script script = new SimulatedCall.Script(clips, 1, s.pause(), s.replyTimeout(), s.quiet(),
+        SimulatedCall.Script script = new SimulatedCall.Script(clips, s.warmupTurns(), s.pause(), s.replyTimeout(), s.quiet(),
                                                                Duration.ofSeconds(30), until, s.to());
         Plateau plateau = new Plateau(n);
         plateau.sampled(); // nobody holds the line in a warm-up

@@ -23,7 +23,9 @@ import dev.voiceagent.fakes.FakeVendorServer;
  * <p>Environment (defaults in brackets): {@code FAKES_BASE_PORT} [18090] (Cloudflare +1, ElevenLabs +2, Twilio +3,
  * GoHighLevel +4), {@code STT_MS} [350], {@code LLM_FIRST_TOKEN_MS} [300], {@code LLM_TOKEN_MS} [20] between
  * streamed words, {@code TTS_FIRST_BYTE_MS} [200], {@code TTS_CHUNK_MS} [0] between 100 ms audio chunks,
- * {@code GHL_MS} [100], {@code TRANSCRIPT}, {@code REPLY}, {@code FAKES_MAX_SECONDS} [3600].
+ * {@code GHL_MS} [100], {@code TRANSCRIPT}, {@code REPLY}, {@code FAKES_MAX_SECONDS} [3600], {@code LOAD_STT_MODEL}
+ * [a Whisper model: the server is given the Cloudflare fake's plain HTTP port; any other model is live transcription,
+ * which needs the WebSocket front door, so the server is given that].
  */
 public final class FakeVendorsMain {
 
@@ -79,7 +81,10 @@ public final class FakeVendorsMain {
             stopped.countDown();
         }, "fakes-stop"));
 
-        System.out.println("CLOUDFLARE_API_BASE_URL=" + cloudflare.baseUrl());
+        // Whisper, the model and Aura are plain HTTP: unless the persona streams speech-to-text (a WebSocket only the
+        // front door serves), the server talks to the HTTP server directly, without the relay's extra hop per chunk.
+        boolean streamingStt = !knobs.string("LOAD_STT_MODEL", "@cf/openai/whisper").contains("whisper");
+        System.out.println("CLOUDFLARE_API_BASE_URL=" + (streamingStt ? cloudflare.baseUrl() : cloudflare.httpOnlyBaseUrl()));
         System.out.println("CLOUDFLARE_ACCOUNT_ID=" + CF_ACCOUNT);
         System.out.println("CLOUDFLARE_API_TOKEN=" + CF_TOKEN);
         System.out.println("ELEVENLABS_API_BASE_URL=" + elevenLabs.baseUrl());

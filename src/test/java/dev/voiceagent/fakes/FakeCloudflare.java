@@ -136,6 +136,15 @@ public final class FakeCloudflare extends FakeVendorServer {
         return frontDoor.port();
     }
 
+    /**
+     * The HTTP server's own address, behind the front door: for a client that never opens a streaming-model WebSocket
+     * (a load run on Whisper), whose requests then skip the front door's relay, a second loopback hop for every
+     * streamed chunk that a real vendor does not have.
+     */
+    public String httpOnlyBaseUrl() {
+        return "http://127.0.0.1:" + serverPort();
+    }
+
     @Override
     public void close() {
         frontDoor.close();

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 import dev.voiceagent.audio.MuLaw;
 
@@ -19,6 +20,11 @@ public final class TestAudio {
     public static final int TONE_AMPLITUDE = 8231;
 
     private static final double TONE_HZ = 440;
+    /**
+     * The first 10 s of the mu-law tone, computed once and never written: a tone of any length is a prefix of it, so
+     * a fake answering a load test's thousands of speech requests copies it instead of computing a sine per sample.
+     */
+    private static final byte[] TONE_MULAW_10S = encode(tonePcm(10_000, SAMPLE_RATE));
 
     private TestAudio() {
     }
@@ -34,7 +40,13 @@ public final class TestAudio {
 
     /** {@code millis} of the test tone as raw 8 kHz mu-law, 8 bytes per millisecond. */
     public static byte[] toneMuLaw(int millis) {
-        short[] samples = tonePcm(millis, SAMPLE_RATE);
+        int length = millis * SAMPLE_RATE / 1000;
+        return length <= TONE_MULAW_10S.length
+                ? Arrays.copyOf(TONE_MULAW_10S, length)
+                : encode(tonePcm(millis, SAMPLE_RATE));
+    }
+
+    private static byte[] encode(short[] samples) {
         byte[] mulaw = new byte[samples.length];
         for (int i = 0; i < samples.length; i++) {
             mulaw[i] = MuLaw.encode(samples[i]);
