@@ -188,7 +188,7 @@ public final class CallSimulator {
                 String callSid = String.format("CA%s%016x", runId, i);
                 futures.add(pool.submit(s.relay()
                         ? new SimulatedRelayCall(i, callSid, http, edge, script, plateau)
-                        : new SimulatedCall(i, callSid, http, frameClock, edge, script, plateau)));
+                        : new SimulatedCall(i, callSid, frameClock, edge, script, plateau)));
             }
             List<CallResult> results = new ArrayList<>();
             for (int i = 0; i < s.calls(); i++) {
@@ -235,7 +235,7 @@ public final class CallSimulator {
             for (int i = 0; i < n; i++) {
                 String sid = String.format("CA%s%016x", runId, i);
                 futures.add(pool.submit(s.relay() ? new SimulatedRelayCall(i, sid, http, edge, script, plateau)
-                                                  : new SimulatedCall(i, sid, http, frameClock, edge, script, plateau)));
+                                                  : new SimulatedCall(i, sid, frameClock, edge, script, plateau)));
                 Thread.sleep(WARMUP_RAMP.toMillis() / n);
             }
             long ok = 0;

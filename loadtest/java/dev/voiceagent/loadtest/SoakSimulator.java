@@ -287,7 +287,7 @@ public final class SoakSimulator {
                 String callSid = String.format("CA%s%08x%08x", runId, slot, k);
                 tally.inProgress.incrementAndGet();
                 try {
-                    CallResult result = new SimulatedCall(index, callSid, http, frameClock, edge, script, plateau).call();
+                    CallResult result = new SimulatedCall(index, callSid, frameClock, edge, script, plateau).call();
                     tally.record(result, (System.nanoTime() - now) / 1_000_000);
                 } finally {
                     tally.inProgress.decrementAndGet();

@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.voiceagent.call.Ticker;
 
 /**
  * A local stand-in for a vendor's HTTP API on {@code 127.0.0.1} and a free port, one virtual thread per request.
@@ -47,9 +48,15 @@ import com.sun.net.httpserver.HttpServer;
 public abstract class FakeVendorServer implements AutoCloseable {
 
     private static final int LISTEN_BACKLOG = 1024;
+    private static final Duration PAUSE_TICK = Duration.ofMillis(1);
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    /**
+     * Paces every latency and streamed chunk of this fake: a load test's hundreds of streamed answers would otherwise
+     * each pay the JDK's delay-scheduler round trip per chunk (see {@link Ticker}). A pause ends up to a tick early.
+     */
+    private final Ticker clock = new Ticker(PAUSE_TICK, System::nanoTime);
     private final Set<String> routes;
     private final Map<String, Queue<Fault>> nextFaults = new ConcurrentHashMap<>();
     private final Map<String, Fault> standingFaults = new ConcurrentHashMap<>();
@@ -158,6 +165,7 @@ public abstract class FakeVendorServer implements AutoCloseable {
     public void close() {
         server.stop(0);
         executor.shutdownNow(); // wakes handlers that still sleep in a latency or delay
+        clock.close();
     }
 
     /** The route a request belongs to, or {@code null} for a path this vendor does not have. */
@@ -223,7 +231,7 @@ public abstract class FakeVendorServer implements AutoCloseable {
         ReceivedRequest request = new ReceivedRequest(route == null ? "" : route, method, raw.getRequestURI(),
                 Collections.unmodifiableMap(headers), body);
         if (route == null) {
-            notFound(new Exchange(raw, request, -1));
+            notFound(new Exchange(raw, request, -1, clock));
             return;
         }
         counts.computeIfAbsent(route, r -> new AtomicInteger()).incrementAndGet();
@@ -232,7 +240,8 @@ public abstract class FakeVendorServer implements AutoCloseable {
             peers.add(raw.getRemoteAddress());
         }
         Fault scripted = nextFault(route);
-        Exchange exchange = new Exchange(raw, request, scripted instanceof Fault.CutAfterBytes cut ? cut.bytes() : -1);
+        Exchange exchange = new Exchange(raw, request, scripted instanceof Fault.CutAfterBytes cut ? cut.bytes() : -1,
+                                         clock);
         Fault fault = admit(route, scripted, exchange);
         switch (fault) {
             case Fault.Status status -> exchange.sendJson(status.httpStatus(), errorBody(route, status.httpStatus()));
@@ -281,11 +290,13 @@ public abstract class FakeVendorServer implements AutoCloseable {
         private final HttpExchange raw;
         private final ReceivedRequest request;
         private final int cutAfterBytes;
+        private final Ticker clock;
 
-        private Exchange(HttpExchange raw, ReceivedRequest request, int cutAfterBytes) {
+        private Exchange(HttpExchange raw, ReceivedRequest request, int cutAfterBytes, Ticker clock) {
             this.raw = raw;
             this.request = request;
             this.cutAfterBytes = cutAfterBytes;
+            this.clock = clock;
         }
 
         public ReceivedRequest request() {
@@ -324,13 +335,13 @@ public abstract class FakeVendorServer implements AutoCloseable {
             return cutAfterBytes >= 0 ? new CuttingStream(body, cutAfterBytes) : body;
         }
 
-        /** Sleeps; a closing fake interrupts it. */
+        /** Sleeps (ending up to a millisecond early, on the fake's shared clock); a closing fake interrupts it. */
         public void pause(Duration duration) throws IOException {
             if (duration.isZero() || duration.isNegative()) {
                 return;
             }
             try {
-                Thread.sleep(duration);
+                clock.sleepUntil(System.nanoTime() + duration.toNanos());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("fake vendor is closing");
