@@ -168,8 +168,10 @@ final class LoopbackWebSocket implements WebSocket {
         return inputClosed.get();
     }
 
+    /** Drops the connection at once; the listener hears nothing more (its owner knows why the line went dead). */
     @Override
     public void abort() {
+        ended.set(true);
         outputClosed = true;
         inputClosed.set(true);
         closeSocket();
