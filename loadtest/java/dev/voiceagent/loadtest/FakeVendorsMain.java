@@ -84,7 +84,8 @@ public final class FakeVendorsMain {
         // Whisper, the model and Aura are plain HTTP: unless the persona streams speech-to-text (a WebSocket only the
         // front door serves), the server talks to the HTTP server directly, without the relay's extra hop per chunk.
         boolean streamingStt = !knobs.string("LOAD_STT_MODEL", "@cf/openai/whisper").contains("whisper");
-        System.out.println("CLOUDFLARE_API_BASE_URL=" + (streamingStt ? cloudflare.baseUrl() : cloudflare.httpOnlyBaseUrl()));
+        String cloudflareUrl = streamingStt ? cloudflare.baseUrl() : cloudflare.httpOnlyBaseUrl();
+        System.out.println("CLOUDFLARE_API_BASE_URL=" + cloudflareUrl);
         System.out.println("CLOUDFLARE_ACCOUNT_ID=" + CF_ACCOUNT);
         System.out.println("CLOUDFLARE_API_TOKEN=" + CF_TOKEN);
         System.out.println("ELEVENLABS_API_BASE_URL=" + elevenLabs.baseUrl());

@@ -43,8 +43,8 @@ import dev.voiceagent.call.Ticker;
  * audio and echoes pending marks at once. Frames Twilio would reject are not acted on and are listed in
  * {@link #protocolErrors()}.
  *
- * <p>Threads: one virtual thread sends inbound media, one plays out, and the JDK's WebSocket delivers
- * server frames. Every public method is thread-safe. Times are {@link System#nanoTime()} values.
+ * <p>Threads: one virtual thread sends inbound media, one plays out, and the socket delivers server frames (the
+ * JDK's WebSocket on its own threads, or a {@link LoopbackWebSocket}'s reader thread). Every public method is thread-safe. Times are {@link System#nanoTime()} values.
  */
 public final class FakeTwilioCaller implements AutoCloseable {
 

@@ -27,18 +27,19 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * A small client-side WebSocket (RFC 6455) over one blocking loopback socket, for a load generator's hundreds of
  * simulated Twilio media streams: a send is one socket write on the sending thread, and one virtual thread per
- * connection reads the server's frames and hands them to the {@link WebSocket.Listener}. The JDK's client costs far
- * more per message for this traffic (a 20 ms frame per call): every send goes through its sequential scheduler, a
+ * connection reads the server's frames and hands them to the {@link WebSocket.Listener}. The JDK's client costs more
+ * per message for this traffic (a 20 ms frame per call): every send goes through its sequential scheduler, a
  * {@code CompletableFuture}, a {@code SecureRandom} mask and, often, its selector thread; every received message
- * through the selector thread and an executor hop. Tests that check protocol edge cases use the JDK's client.
+ * through the selector thread and an executor hop (the simulator's CPU with each: loadtest/README.md, "The
+ * simulator's own WebSocket"). The end-to-end tests keep the JDK's client.
  *
  * <p>What it does: the opening handshake ({@code Sec-WebSocket-Accept} checked; a refused upgrade is an
  * {@link IOException} naming the status), masked client frames (the mask from {@link ThreadLocalRandom}: it keeps
  * caching proxies from being fooled, and there is none on loopback), whole text and binary messages out; text, binary,
  * ping (answered with a pong), pong and fragmented messages (delivered whole, {@code last} true) in; and the closing
- * handshake: a close from the server is
- * answered with the same code (unless a close was sent first), then reported. {@link #request(long)} is accepted and
- * ignored: messages are delivered as they are read, one at a time, on the reader thread.
+ * handshake: a close from the server is answered with the same code (unless a close was sent first), then reported.
+ * {@link #request(long)} is accepted and ignored: messages are delivered as they are read, one at a time, on the
+ * reader thread.
  *
  * <p>Thread-safe: sends are serialised by a lock (so, unlike the JDK's, a second concurrent send waits instead of
  * failing). A send on a failed or closed connection returns a failed future. A send blocks while the server does not
