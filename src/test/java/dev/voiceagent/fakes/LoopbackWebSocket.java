@@ -13,8 +13,6 @@ import java.net.URI;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
@@ -23,6 +21,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+
+import static dev.voiceagent.fakes.WebSocketFrames.BINARY;
+import static dev.voiceagent.fakes.WebSocketFrames.CLOSE;
+import static dev.voiceagent.fakes.WebSocketFrames.CONTINUATION;
+import static dev.voiceagent.fakes.WebSocketFrames.NO_STATUS;
+import static dev.voiceagent.fakes.WebSocketFrames.PING;
+import static dev.voiceagent.fakes.WebSocketFrames.PONG;
+import static dev.voiceagent.fakes.WebSocketFrames.TEXT;
 
 /**
  * A small client-side WebSocket (RFC 6455) over one blocking loopback socket, for a load generator's hundreds of
@@ -34,8 +40,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * simulator's own WebSocket"). The end-to-end tests keep the JDK's client.
  *
  * <p>What it does: the opening handshake ({@code Sec-WebSocket-Accept} checked; a refused upgrade is an
- * {@link IOException} naming the status), masked client frames (the mask from {@link ThreadLocalRandom}: it keeps
- * caching proxies from being fooled, and there is none on loopback), whole text and binary messages out; text, binary,
+ * {@link IOException} naming the status), masked client frames ({@link WebSocketFrames}, shared with the fakes'
+ * server side), whole text and binary messages out; text, binary,
  * ping (answered with a pong), pong and fragmented messages (delivered whole, {@code last} true) in; and the closing
  * handshake: a close from the server is answered with the same code (unless a close was sent first), then reported.
  * {@link #request(long)} is accepted and ignored: messages are delivered as they are read, one at a time, on the
@@ -47,16 +53,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class LoopbackWebSocket implements WebSocket {
 
-    private static final String ACCEPT_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     private static final int MAX_HEAD_BYTES = 16 * 1024;
     private static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
-    private static final int OP_CONTINUATION = 0x0;
-    private static final int OP_TEXT = 0x1;
-    private static final int OP_BINARY = 0x2;
-    private static final int OP_CLOSE = 0x8;
-    private static final int OP_PING = 0x9;
-    private static final int OP_PONG = 0xA;
-    private static final int NO_STATUS = 1005;
 
     private final Socket socket;
     private final InputStream in;
@@ -109,7 +107,7 @@ final class LoopbackWebSocket implements WebSocket {
         if (!last) {
             return CompletableFuture.failedFuture(new UnsupportedOperationException("only whole messages"));
         }
-        return send(OP_TEXT, data.toString().getBytes(StandardCharsets.UTF_8), true);
+        return send(TEXT, data.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** Sends a whole binary message; a part of one ({@code last} false) is not supported. */
@@ -120,31 +118,26 @@ final class LoopbackWebSocket implements WebSocket {
         }
         byte[] bytes = new byte[data.remaining()];
         data.get(bytes);
-        return send(OP_BINARY, bytes, true);
+        return send(BINARY, bytes);
     }
 
     @Override
     public CompletableFuture<WebSocket> sendPing(ByteBuffer message) {
         byte[] bytes = new byte[message.remaining()];
         message.get(bytes);
-        return send(OP_PING, bytes, true);
+        return send(PING, bytes);
     }
 
     @Override
     public CompletableFuture<WebSocket> sendPong(ByteBuffer message) {
         byte[] bytes = new byte[message.remaining()];
         message.get(bytes);
-        return send(OP_PONG, bytes, true);
+        return send(PONG, bytes);
     }
 
     @Override
     public CompletableFuture<WebSocket> sendClose(int statusCode, String reason) {
-        byte[] text = reason.getBytes(StandardCharsets.UTF_8);
-        byte[] payload = new byte[2 + text.length];
-        payload[0] = (byte) (statusCode >> 8);
-        payload[1] = (byte) statusCode;
-        System.arraycopy(text, 0, payload, 2, text.length);
-        CompletableFuture<WebSocket> sent = send(OP_CLOSE, payload, true);
+        CompletableFuture<WebSocket> sent = send(CLOSE, WebSocketFrames.closePayload(statusCode, reason));
         outputClosed = true;
         return sent;
     }
@@ -178,13 +171,13 @@ final class LoopbackWebSocket implements WebSocket {
         closeSocket();
     }
 
-    private CompletableFuture<WebSocket> send(int opcode, byte[] payload, boolean fin) {
+    private CompletableFuture<WebSocket> send(int opcode, byte[] payload) {
         sendLock.lock();
         try {
             if (outputClosed) {
                 return CompletableFuture.failedFuture(new IOException("output closed"));
             }
-            out.write(frame(opcode, payload, fin));
+            out.write(WebSocketFrames.encode(opcode, payload, true));
             return CompletableFuture.completedFuture(this);
         } catch (IOException e) {
             outputClosed = true;
@@ -194,77 +187,25 @@ final class LoopbackWebSocket implements WebSocket {
         }
     }
 
-    /** One masked client frame, header and payload in one array so that it goes out in one write. */
-    static byte[] frame(int opcode, byte[] payload, boolean fin) {
-        int length = payload.length;
-        int header = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
-        byte[] frame = new byte[header + 4 + length];
-        frame[0] = (byte) ((fin ? 0x80 : 0) | opcode);
-        if (length < 126) {
-            frame[1] = (byte) (0x80 | length);
-        } else if (length <= 0xFFFF) {
-            frame[1] = (byte) (0x80 | 126);
-            frame[2] = (byte) (length >> 8);
-            frame[3] = (byte) length;
-        } else {
-            frame[1] = (byte) (0x80 | 127);
-            for (int i = 0; i < 8; i++) {
-                frame[2 + i] = (byte) ((long) length >> (56 - 8 * i));
-            }
-        }
-        int mask = ThreadLocalRandom.current().nextInt();
-        int at = header;
-        for (int i = 0; i < 4; i++) {
-            frame[at + i] = (byte) (mask >> (24 - 8 * i));
-        }
-        at += 4;
-        for (int i = 0; i < length; i++) {
-            frame[at + i] = (byte) (payload[i] ^ frame[header + (i & 3)]);
-        }
-        return frame;
-    }
-
     private void readLoop() {
         listener.onOpen(this);
         ByteArrayOutputStream message = new ByteArrayOutputStream();
         int messageOpcode = -1;
         try {
             while (true) {
-                int b0 = in.read();
-                if (b0 < 0) {
-                    throw new EOFException("connection closed without a close frame");
-                }
-                boolean fin = (b0 & 0x80) != 0;
-                int opcode = b0 & 0x0F;
-                int b1 = readByte();
-                if ((b1 & 0x80) != 0) {
-                    throw new ProtocolException("masked frame from the server");
-                }
-                long length = b1 & 0x7F;
-                if (length == 126) {
-                    length = (readByte() << 8) | readByte();
-                } else if (length == 127) {
-                    length = 0;
-                    for (int i = 0; i < 8; i++) {
-                        length = (length << 8) | readByte();
-                    }
-                }
-                if (length > MAX_MESSAGE_BYTES || message.size() + length > MAX_MESSAGE_BYTES) {
-                    throw new ProtocolException("message over " + MAX_MESSAGE_BYTES + " bytes");
-                }
-                byte[] payload = in.readNBytes((int) length);
-                if (payload.length < length) {
-                    throw new EOFException("connection closed inside a frame");
-                }
+                WebSocketFrames.Frame frame = WebSocketFrames.read(in, false, MAX_MESSAGE_BYTES - message.size());
+                int opcode = frame.opcode();
+                byte[] payload = frame.payload();
+                boolean fin = frame.fin();
                 switch (opcode) {
-                    case OP_PING -> send(OP_PONG, payload, true);
-                    case OP_PONG -> listener.onPong(this, ByteBuffer.wrap(payload));
-                    case OP_CLOSE -> {
+                    case PING -> send(PONG, payload);
+                    case PONG -> listener.onPong(this, ByteBuffer.wrap(payload));
+                    case CLOSE -> {
                         closedByServer(payload);
                         return;
                     }
-                    case OP_TEXT, OP_BINARY, OP_CONTINUATION -> {
-                        if (opcode != OP_CONTINUATION) {
+                    case TEXT, BINARY, CONTINUATION -> {
+                        if (opcode != CONTINUATION) {
                             messageOpcode = opcode;
                             message.reset();
                         }
@@ -288,7 +229,7 @@ final class LoopbackWebSocket implements WebSocket {
     }
 
     private void deliver(int opcode, byte[] data) {
-        if (opcode == OP_TEXT) {
+        if (opcode == TEXT) {
             listener.onText(this, new String(data, StandardCharsets.UTF_8), true);
         } else {
             listener.onBinary(this, ByteBuffer.wrap(data), true);
@@ -296,8 +237,7 @@ final class LoopbackWebSocket implements WebSocket {
     }
 
     private void closedByServer(byte[] payload) {
-        int code = payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : NO_STATUS;
-        String reason = payload.length > 2 ? new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8) : "";
+        int code = WebSocketFrames.closeCode(payload);
         inputClosed.set(true);
         if (!ended.compareAndSet(false, true)) {
             return;
@@ -305,16 +245,8 @@ final class LoopbackWebSocket implements WebSocket {
         if (!outputClosed) {
             sendClose(code == NO_STATUS ? NORMAL_CLOSURE : code, "");   // answered first: the listener sees it done
         }
-        listener.onClose(this, code, reason);
+        listener.onClose(this, code, WebSocketFrames.closeReason(payload));
         closeSocket();
-    }
-
-    private int readByte() throws IOException {
-        int b = in.read();
-        if (b < 0) {
-            throw new EOFException("connection closed inside a frame header");
-        }
-        return b;
     }
 
     private void closeSocket() {
@@ -351,7 +283,7 @@ final class LoopbackWebSocket implements WebSocket {
                 .filter(line -> line.regionMatches(true, 0, "Sec-WebSocket-Accept:", 0, 21))
                 .map(line -> line.substring(21).strip())
                 .findFirst().orElse("");
-        if (!accept.equals(acceptFor(key))) {
+        if (!accept.equals(WebSocketFrames.acceptKey(key))) {
             throw new IOException("WebSocket upgrade answered with a wrong Sec-WebSocket-Accept: " + accept);
         }
     }
@@ -373,14 +305,4 @@ final class LoopbackWebSocket implements WebSocket {
         return head.toString(StandardCharsets.ISO_8859_1);
     }
 
-    /** The {@code Sec-WebSocket-Accept} a server must answer to {@code key} (RFC 6455 section 4.2.2). */
-    static String acceptFor(String key) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-1")
-                    .digest((key + ACCEPT_GUID).getBytes(StandardCharsets.ISO_8859_1));
-            return Base64.getEncoder().encodeToString(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-1 is always available", e);
-        }
-    }
 }

@@ -95,7 +95,7 @@ class LoopbackWebSocketTest {
     void framesAreMaskedAndDecodeBackToThePayload() {
         byte[] payload = "a media frame".getBytes();
 
-        byte[] frame = LoopbackWebSocket.frame(0x1, payload, true);
+        byte[] frame = WebSocketFrames.encode(WebSocketFrames.TEXT, payload, true);
 
         assertThat(frame[0] & 0xFF, is(0x81));
         assertThat(frame[1] & 0xFF, is(0x80 | payload.length));

@@ -5,12 +5,18 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.ProtocolException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Base64;
 import java.util.concurrent.locks.ReentrantLock;
+
+import static dev.voiceagent.fakes.WebSocketFrames.BINARY;
+import static dev.voiceagent.fakes.WebSocketFrames.CLOSE;
+import static dev.voiceagent.fakes.WebSocketFrames.CONTINUATION;
+import static dev.voiceagent.fakes.WebSocketFrames.NO_STATUS;
+import static dev.voiceagent.fakes.WebSocketFrames.PING;
+import static dev.voiceagent.fakes.WebSocketFrames.PONG;
+import static dev.voiceagent.fakes.WebSocketFrames.TEXT;
 
 /**
  * The server side of one RFC 6455 WebSocket on a raw socket, small enough to read: the opening handshake
@@ -22,16 +28,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class WebSocketServerConnection implements AutoCloseable {
 
-    private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     /** Bound on one message (the fakes' clients send at most seconds of audio at once). */
     static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
-
-    private static final int TEXT = 0x1;
-    private static final int BINARY = 0x2;
-    private static final int CONTINUATION = 0x0;
-    private static final int CLOSE = 0x8;
-    private static final int PING = 0x9;
-    private static final int PONG = 0xA;
 
     /** A whole message from the client. */
     sealed interface Message {
@@ -74,7 +72,7 @@ final class WebSocketServerConnection implements AutoCloseable {
         String response = "HTTP/1.1 101 Switching Protocols\r\n"
                 + "Upgrade: websocket\r\n"
                 + "Connection: Upgrade\r\n"
-                + "Sec-WebSocket-Accept: " + acceptKey(key) + "\r\n\r\n";
+                + "Sec-WebSocket-Accept: " + WebSocketFrames.acceptKey(key) + "\r\n\r\n";
         connection.out.write(response.getBytes(StandardCharsets.ISO_8859_1));
         connection.out.flush();
         return connection;
@@ -96,16 +94,6 @@ final class WebSocketServerConnection implements AutoCloseable {
         }
     }
 
-    /** {@code base64(sha1(key + GUID))}. */
-    static String acceptKey(String key) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-1").digest((key.strip() + GUID).getBytes(StandardCharsets.ISO_8859_1));
-            return Base64.getEncoder().encodeToString(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /**
      * The next whole message. Pings are answered and pongs skipped here. A client close frame is answered with a
      * close (unless one was sent already) and returned; after it, the socket is done.
@@ -117,38 +105,16 @@ final class WebSocketServerConnection implements AutoCloseable {
         ByteArrayOutputStream fragments = null;
         int messageType = -1;
         while (true) {
-            int b0 = readByte();
-            int b1 = readByte();
-            boolean fin = (b0 & 0x80) != 0;
-            int opcode = b0 & 0x0F;
-            if ((b0 & 0x70) != 0) {
-                throw protocolError("reserved bits set");
+            WebSocketFrames.Frame frame;
+            try {
+                frame = WebSocketFrames.read(in, true, MAX_MESSAGE_BYTES);
+            } catch (ProtocolException e) {
+                throw protocolError(e.getMessage());
             }
-            if ((b1 & 0x80) == 0) {
-                throw protocolError("client frames must be masked");
-            }
-            long length = b1 & 0x7F;
-            if (length == 126) {
-                length = (readByte() << 8) | readByte();
-            } else if (length == 127) {
-                length = 0;
-                for (int i = 0; i < 8; i++) {
-                    length = (length << 8) | readByte();
-                }
-            }
-            if (length > MAX_MESSAGE_BYTES) {
-                throw protocolError("frame of " + length + " bytes");
-            }
-            byte[] mask = in.readNBytes(4);
-            byte[] payload = in.readNBytes((int) length);
-            if (mask.length < 4 || payload.length < length) {
-                throw new EOFException("connection ended inside a frame");
-            }
-            for (int i = 0; i < payload.length; i++) {
-                payload[i] ^= mask[i & 3];
-            }
+            int opcode = frame.opcode();
+            byte[] payload = frame.payload();
             if (opcode >= 0x8) {
-                if (!fin || payload.length > 125) {
+                if (!frame.fin() || payload.length > 125) {
                     throw protocolError("fragmented or oversized control frame");
                 }
                 switch (opcode) {
@@ -157,13 +123,11 @@ final class WebSocketServerConnection implements AutoCloseable {
                         // unsolicited pongs are allowed and ignored
                     }
                     case CLOSE -> {
-                        int code = payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
-                        String reason = payload.length > 2
-                                ? new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8) : "";
+                        int code = WebSocketFrames.closeCode(payload);
                         if (!closeSent) {
-                            sendClose(code == 1005 ? 1000 : code, "");
+                            sendClose(code == NO_STATUS ? 1000 : code, "");
                         }
-                        return new Close(code, reason);
+                        return new Close(code, WebSocketFrames.closeReason(payload));
                     }
                     default -> throw protocolError("unknown control opcode " + opcode);
                 }
@@ -178,7 +142,7 @@ final class WebSocketServerConnection implements AutoCloseable {
                     throw protocolError("new message inside a fragmented one");
                 }
                 messageType = opcode;
-                if (fin) {
+                if (frame.fin()) {
                     return message(messageType, payload);
                 }
                 fragments = new ByteArrayOutputStream();
@@ -189,7 +153,7 @@ final class WebSocketServerConnection implements AutoCloseable {
                 throw protocolError("message over " + MAX_MESSAGE_BYTES + " bytes");
             }
             fragments.write(payload);
-            if (fin) {
+            if (frame.fin()) {
                 return message(messageType, fragments.toByteArray());
             }
         }
@@ -205,12 +169,7 @@ final class WebSocketServerConnection implements AutoCloseable {
 
     /** Sends a close frame with a status code (once; later calls do nothing). */
     void sendClose(int code, String reason) throws IOException {
-        byte[] text = reason.getBytes(StandardCharsets.UTF_8);
-        byte[] payload = new byte[2 + Math.min(text.length, 123)];
-        payload[0] = (byte) (code >> 8);
-        payload[1] = (byte) code;
-        System.arraycopy(text, 0, payload, 2, payload.length - 2);
-        sendCloseFrame(payload);
+        sendCloseFrame(WebSocketFrames.closePayload(code, reason));
     }
 
     /** Sends a close frame without a status code (what Flux does after {@code CloseStream}). */
@@ -269,32 +228,8 @@ final class WebSocketServerConnection implements AutoCloseable {
 
     /** Caller holds the send lock. Server frames are never masked. */
     private void writeFrame(int opcode, byte[] payload) throws IOException {
-        byte[] header;
-        if (payload.length < 126) {
-            header = new byte[] {(byte) (0x80 | opcode), (byte) payload.length};
-        } else if (payload.length <= 0xFFFF) {
-            header = new byte[] {(byte) (0x80 | opcode), 126, (byte) (payload.length >> 8), (byte) payload.length};
-        } else {
-            header = new byte[10];
-            header[0] = (byte) (0x80 | opcode);
-            header[1] = 127;
-            for (int i = 0; i < 8; i++) {
-                header[9 - i] = (byte) ((long) payload.length >> (8 * i));
-            }
-        }
-        byte[] frame = new byte[header.length + payload.length];
-        System.arraycopy(header, 0, frame, 0, header.length);
-        System.arraycopy(payload, 0, frame, header.length, payload.length);
-        out.write(frame);
+        out.write(WebSocketFrames.encode(opcode, payload, false));
         out.flush();
-    }
-
-    private int readByte() throws IOException {
-        int b = in.read();
-        if (b < 0) {
-            throw new EOFException("connection ended without a close frame");
-        }
-        return b;
     }
 
     private IOException protocolError(String why) {

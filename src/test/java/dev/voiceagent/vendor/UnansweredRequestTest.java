@@ -23,6 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -98,7 +99,8 @@ class UnansweredRequestTest {
             return true;
         });
 
-        assertThat(bytes[0] > 0 && bytes[1] > 0, is(true));
+        assertThat("ElevenLabs audio bytes", bytes[0], greaterThan(0));
+        assertThat("Aura audio bytes", bytes[1], greaterThan(0));
         assertThat(elevenLabs.requestCount(FakeElevenLabs.TTS), is(2));
         assertThat(cloudflare.requestCount(FakeCloudflare.AURA), is(2));
     }
