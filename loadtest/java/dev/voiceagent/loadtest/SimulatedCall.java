@@ -52,7 +52,10 @@ final class SimulatedCall implements Callable<CallResult> {
 
     private static final String ACCOUNT_SID = FakeVendorsMain.TWILIO_ACCOUNT_SID;
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
-    /** How often waits look at the caller's state; only when the caller speaks next depends on it. */
+    /**
+     * How often waits look at the caller's state; only when the caller speaks next depends on it. They sleep on the
+     * shared frame clock: a timed sleep of each caller's own would cost the generator a delay-scheduler round trip.
+     */
     private static final Duration POLL = Duration.ofMillis(50);
 
     private final int index;
@@ -86,7 +89,8 @@ final class SimulatedCall implements Callable<CallResult> {
         try {
             TwilioEdge.StreamTwiml twiml = edge.answer(callSid, ACCOUNT_SID, String.format("+1555%07d", index), script.to());
             caller = FakeTwilioCaller.connectOverLoopback(edge.mediaUri(twiml),
-                    Map.of("X-Twilio-Signature", edge.handshakeSignature(twiml)), frameClock);
+                    Map.of("X-Twilio-Signature", edge.handshakeSignature(twiml)), frameClock,
+                    FakeTwilioCaller.Memory.LEAN);
             long started = System.nanoTime();
             caller.start(callSid, ACCOUNT_SID, twiml.parameters());
             long greeting = firstAudioAfter(caller, started);
@@ -177,7 +181,7 @@ final class SimulatedCall implements Callable<CallResult> {
             if (System.nanoTime() >= deadline) {
                 throw new Failure(what + ": agent still talking after " + script.talkTimeout().toMillis() + " ms");
             }
-            Thread.sleep(POLL);
+            frameClock.sleepUntil(System.nanoTime() + POLL.toNanos());
         }
         if (caller.isClosed()) {
             throw new Failure(what + ": server closed the stream (code " + caller.closeCode() + ")");
@@ -194,7 +198,7 @@ final class SimulatedCall implements Callable<CallResult> {
         long deadline = System.nanoTime() + script.bounded(script.replyTimeout()).toNanos();
         long first;
         while ((first = caller.firstAudioNanosAfter(nanos)) < 0 && System.nanoTime() < deadline && !caller.isClosed()) {
-            Thread.sleep(POLL);
+            frameClock.sleepUntil(System.nanoTime() + POLL.toNanos());
         }
         return first;
     }

@@ -92,6 +92,27 @@ public final class Ticker implements AutoCloseable {
     }
 
     /**
+     * Parks once, until the clock reads {@code deadline} (less up to one tick) or until the thread is unparked,
+     * whichever comes first, as {@link LockSupport#parkNanos} does but on this clock: for a thread that others wake
+     * early with {@link LockSupport#unpark} when it has new work. Like any park it may also return for no reason, so
+     * callers check their own state after it. A deadline within a tick ends at the next tick.
+     */
+    public void parkUntil(long deadline) {
+        Thread me = Thread.currentThread();
+        Wait wait = new Wait(deadline, () -> LockSupport.unpark(me));
+        add(wait);
+        try {
+            if (closed) {   // checked after adding, as in sleepUntil: a clock closing meanwhile either fired it or is seen
+                LockSupport.parkNanos(this, deadline - now());
+            } else {
+                LockSupport.park(this);
+            }
+        } finally {
+            waiting.remove(wait);
+        }
+    }
+
+    /**
      * Runs {@code wake} once, on the clock thread, in the last tick before {@code deadline}, unless cancelled first: for a
      * thread that waits on something of its own (an inbox) and is woken by being given something. {@code wake} must
      * be quick and must not block.
@@ -115,7 +136,7 @@ public final class Ticker implements AutoCloseable {
     }
 
     /** The tick, in ns: how early a wait may end. */
-    long tickNanos() {
+    public long tickNanos() {
         return tickNanos;
     }
 

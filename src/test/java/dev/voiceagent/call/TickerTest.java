@@ -5,6 +5,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -76,6 +77,38 @@ class TickerTest {
         Waits.until(() -> ticker.pending() == 0);
         Thread.sleep(50);   // several ticks more: still once
         assertThat(runs.get(), is(1));
+    }
+
+    @Test
+    void aParkEndsInTheLastTickBeforeItsDeadline() throws Exception {
+        Thread parked = Thread.ofVirtual().start(() -> ticker.parkUntil(clock.get() + SECOND));
+        Waits.until(() -> ticker.pending() == 1);
+
+        clock.addAndGet(SECOND - TICK - 1);
+        assertThat(parked.join(Duration.ofMillis(100)), is(false));
+
+        clock.addAndGet(1);
+        assertThat(parked.join(Duration.ofSeconds(5)), is(true));
+        assertThat(ticker.pending(), is(0));
+    }
+
+    @Test
+    void aParkEndsAtOnceWhenTheThreadIsUnparked() throws Exception {
+        Thread parked = Thread.ofVirtual().start(() -> ticker.parkUntil(clock.get() + SECOND));
+        Waits.until(() -> ticker.pending() == 1);
+
+        LockSupport.unpark(parked);   // new work for it: no waiting for the clock
+        assertThat(parked.join(Duration.ofSeconds(5)), is(true));
+        assertThat(ticker.pending(), is(0));
+    }
+
+    @Test
+    void afterCloseAParkEndsByItsOwnDeadline() throws Exception {
+        Ticker real = new Ticker(Duration.ofNanos(TICK), System::nanoTime);
+        real.close();
+        Thread parked = Thread.ofVirtual().start(() -> real.parkUntil(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(30)));
+        assertThat(parked.join(Duration.ofSeconds(5)), is(true));   // no clock to end it: its own timed park does
+        assertThat(real.pending(), is(0));
     }
 
     @Test

@@ -58,14 +58,14 @@ public final class FakeTwilioCaller implements AutoCloseable {
 
     private final String streamSid = TwilioMessages.newStreamSid();
     private final HttpClient ownedClient;
-    /** Paces the inbound frames when shared by many callers; null: each frame by a timed park. */
+    /** Paces the inbound frames and the playout when shared by many callers; null: timed parks of their own. */
     private final Ticker frameClock;
     private final InboundLine line = new InboundLine();
-    private final TwilioPlayout playout = new TwilioPlayout();
-    private final ServerTraffic traffic = new ServerTraffic();
+    private final TwilioPlayout playout;
+    private final ServerTraffic traffic;
     private final StateSignal signal = new StateSignal();
     private final List<String> echoedMarks = new CopyOnWriteArrayList<>();
-    private final PlayoutDriver playoutDriver = new PlayoutDriver(playout, streamSid, echoedMarks::add);
+    private final PlayoutDriver playoutDriver;
     private final AtomicReference<CallIds> call = new AtomicReference<>();
     private final AtomicBoolean closeCalled = new AtomicBoolean();
     private final AtomicInteger closeCode = new AtomicInteger(-1);
@@ -77,9 +77,37 @@ public final class FakeTwilioCaller implements AutoCloseable {
     private volatile boolean closed;
     private volatile long lastClearNanos;
 
+    /**
+     * How much of what the server sent a caller keeps to be looked at ({@link #received()}, {@link #playedAudio()}).
+     * Arrival times, stutters, marks, clears and protocol errors are kept in full either way.
+     */
+    public enum Memory {
+        /** About a minute of raw frames and of played audio: for tests that inspect them. */
+        INSPECTABLE,
+        /**
+         * The last few frames and a second of played audio: for a load generator's hundreds of callers, whose kept
+         * frames otherwise outlived young collections and made the generator's own GC pauses long enough to be
+         * heard as gaps (loadtest/README.md).
+         */
+        LEAN
+    }
+
+    /** Raw frames a lean caller keeps, in characters: the last few media messages. */
+    private static final int LEAN_TEXT_CHARS = 8 * 1024;
+    /** Played audio a lean caller keeps: one second. */
+    private static final int LEAN_HISTORY_BYTES = 8_000;
+
     private FakeTwilioCaller(HttpClient ownedClient, Ticker frameClock) {
+        this(ownedClient, frameClock, Memory.INSPECTABLE);
+    }
+
+    private FakeTwilioCaller(HttpClient ownedClient, Ticker frameClock, Memory memory) {
         this.ownedClient = ownedClient;
         this.frameClock = frameClock;
+        boolean lean = memory == Memory.LEAN;
+        this.playout = lean ? new TwilioPlayout(LEAN_HISTORY_BYTES) : new TwilioPlayout();
+        this.traffic = lean ? new ServerTraffic(LEAN_TEXT_CHARS) : new ServerTraffic();
+        this.playoutDriver = new PlayoutDriver(playout, streamSid, echoedMarks::add, frameClock);
     }
 
     /**
@@ -109,9 +137,9 @@ public final class FakeTwilioCaller implements AutoCloseable {
     }
 
     /**
-     * Like {@link #connect(HttpClient, URI, Map)}, with the inbound frames paced by a shared clock (a 1 ms
-     * {@link Ticker}): a frame goes out up to one tick before its 20 ms slot instead of by a timed park of its own;
-     * null: each frame by a timed park.
+     * Like {@link #connect(HttpClient, URI, Map)}, with the inbound frames and the playout paced by a shared clock (a
+     * 1 ms {@link Ticker}): a frame goes out, and received audio plays, up to one tick before its 20 ms slot instead of
+     * by a timed park of its own; null: timed parks.
      */
     public static FakeTwilioCaller connect(HttpClient client, URI wsUri, Map<String, String> headers, Ticker frameClock)
             throws Exception {
@@ -121,11 +149,12 @@ public final class FakeTwilioCaller implements AutoCloseable {
     /**
      * Like {@link #connect(HttpClient, URI, Map, Ticker)}, over a {@link LoopbackWebSocket} of its own instead of the
      * JDK's client: for a load generator's hundreds of callers, where the JDK client's cost per 20 ms frame made the
-     * generator, not the server, run out of CPU first. {@code ws://} only.
+     * generator, not the server, run out of CPU first; {@code memory} says how much of the server's traffic it keeps.
+     * {@code ws://} only.
      */
-    public static FakeTwilioCaller connectOverLoopback(URI wsUri, Map<String, String> headers, Ticker frameClock)
-            throws IOException {
-        FakeTwilioCaller caller = new FakeTwilioCaller(null, frameClock);
+    public static FakeTwilioCaller connectOverLoopback(URI wsUri, Map<String, String> headers, Ticker frameClock,
+                                                       Memory memory) throws IOException {
+        FakeTwilioCaller caller = new FakeTwilioCaller(null, frameClock, memory);
         caller.attach(LoopbackWebSocket.connect(wsUri, headers, caller.new Inbound(), CONNECT_TIMEOUT));
         return caller;
     }

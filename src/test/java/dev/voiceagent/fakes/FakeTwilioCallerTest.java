@@ -47,8 +47,8 @@ import org.junit.jupiter.api.TestInstance;
 class FakeTwilioCallerTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String CALL_SID = "CA0123456789abcdef0123456789abcdef";
-    private static final Duration WAIT = Duration.ofSeconds(3);
+    static final String CALL_SID = "CA0123456789abcdef0123456789abcdef";
+    static final Duration WAIT = Duration.ofSeconds(3);
     private static final byte TONE = (byte) 0x55;
 
     private ScriptedMediaServer server;
@@ -74,6 +74,11 @@ class FakeTwilioCallerTest {
     /** The scripted media server's socket address. */
     URI uri() {
         return server.uri();
+    }
+
+    /** The server's end of the next caller to connect. */
+    Connection awaitLine() throws InterruptedException {
+        return server.awaitConnection(WAIT);
     }
 
     /** Opens the caller under test; {@link FakeTwilioCallerOverLoopbackTest} runs every case over its own socket. */
@@ -179,6 +184,41 @@ class FakeTwilioCallerTest {
                 long ahead = median - offsets.get(i);
                 assertThat("frame " + i + " early by " + ahead / 1000 + " us", ahead, lessThan(5_000_000L));
             }
+        }
+    }
+
+    @Test
+    void onASharedFrameClockPlayoutKeepsRealTimeEchoesMarksAndHearsStutters() throws Exception {
+        try (Ticker clock = new Ticker(Duration.ofMillis(1), System::nanoTime);
+             HttpClient shared = HttpClient.newHttpClient();
+             FakeTwilioCaller clocked = connectClocked(server.uri(), Map.of("X-Twilio-Signature", "good"), clock,
+                                                       shared)) {
+            var line = server.awaitConnection(WAIT);
+            clocked.start(CALL_SID, Map.of());
+            long sentAt = System.nanoTime();
+            for (int i = 0; i < 25; i++) {
+                line.send(media(clocked.streamSid(), 160));
+            }
+            line.send(mark(clocked.streamSid(), "m1"));
+            long echoedAt = awaitFrameOn(line, t -> t.contains("\"m1\"")).nanos();
+            // 25 frames are 500 ms of audio: the clock may play each up to a tick early, not a frame or more.
+            assertThat(TimeUnit.NANOSECONDS.toMillis(echoedAt - sentAt), allOf(greaterThanOrEqualTo(400L), lessThan(700L)));
+            assertThat(clocked.playedAudioBytes(), is(4_000L));
+
+            long idleMarkAt = System.nanoTime();
+            line.send(mark(clocked.streamSid(), "m2"));   // on an idle line: echoed at once, not at the next frame
+            assertThat(TimeUnit.NANOSECONDS.toMillis(awaitFrameOn(line, t -> t.contains("\"m2\"")).nanos() - idleMarkAt),
+                    lessThan(100L));
+
+            line.send(media(clocked.streamSid(), 1_600));
+            Thread.sleep(500);
+            long secondBurstAt = System.nanoTime();
+            line.send(media(clocked.streamSid(), 1_600));
+            assertThat(clocked.awaitAudioAfter(secondBurstAt, WAIT), greaterThan(secondBurstAt));
+            assertThat(clocked.awaitQuiet(Duration.ofMillis(50), WAIT), is(true));
+            assertThat(clocked.gapsMillis(), hasSize(1));
+            assertThat(clocked.gapsMillis().get(0), allOf(greaterThan(260L), lessThan(340L)));
+            assertThat(clocked.echoedMarks(), contains("m1", "m2"));
         }
     }
 
@@ -397,9 +437,13 @@ class FakeTwilioCallerTest {
     }
 
     private Connection.Frame awaitFrame(Predicate<String> matches) throws InterruptedException {
+        return awaitFrameOn(agent, matches);
+    }
+
+    private static Connection.Frame awaitFrameOn(Connection line, Predicate<String> matches) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < deadline) {
-            for (Connection.Frame frame : agent.frames()) {
+            for (Connection.Frame frame : line.frames()) {
                 if (matches.test(frame.text())) {
                     return frame;
                 }
@@ -436,12 +480,12 @@ class FakeTwilioCallerTest {
         return names;
     }
 
-    private static String media(String streamSid, int bytes) {
+    static String media(String streamSid, int bytes) {
         return "{\"event\":\"media\",\"streamSid\":\"" + streamSid + "\",\"media\":{\"payload\":\""
                 + Base64.getEncoder().encodeToString(filled(bytes, TONE)) + "\"}}";
     }
 
-    private static String mark(String streamSid, String name) {
+    static String mark(String streamSid, String name) {
         return "{\"event\":\"mark\",\"streamSid\":\"" + streamSid + "\",\"mark\":{\"name\":\"" + name + "\"}}";
     }
 

@@ -5,12 +5,18 @@ import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
+import dev.voiceagent.call.Ticker;
+
 /**
  * Runs a {@link TwilioPlayout} in real time on one virtual thread and sends the mark echoes it produces.
  *
  * <p>The thread sleeps until playout next has work ({@link TwilioPlayout#nextDueNanos()}), or indefinitely
  * when idle; {@link #wake()} must be called after every change to the playout so that a {@code clear} or
  * a mark on an idle line is echoed at once.
+ *
+ * <p>With a shared {@code clock} (a load generator's hundreds of callers) the thread waits on it instead of a timed
+ * park of its own, which would cost the generator's JVM a delay-scheduler round trip per 20 ms of playout, and plays
+ * what falls due within the clock's next tick at once (up to a tick early, as the clock ends waits).
  */
 final class PlayoutDriver {
 
@@ -19,15 +25,20 @@ final class PlayoutDriver {
     private final TwilioPlayout playout;
     private final String streamSid;
     private final Consumer<String> onEchoed;
+    private final Ticker clock;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile Outbox outbox;
 
-    /** A driver for {@code playout}; {@code onEchoed} hears each mark name just before its echo is sent. */
-    PlayoutDriver(TwilioPlayout playout, String streamSid, Consumer<String> onEchoed) {
+    /**
+     * A driver for {@code playout}; {@code onEchoed} hears each mark name just before its echo is sent; {@code clock}
+     * paces it when shared, null: timed parks of its own.
+     */
+    PlayoutDriver(TwilioPlayout playout, String streamSid, Consumer<String> onEchoed, Ticker clock) {
         this.playout = playout;
         this.streamSid = streamSid;
         this.onEchoed = onEchoed;
+        this.clock = clock;
         this.thread = Thread.ofVirtual().name("twilio-playout-" + streamSid).unstarted(this::run);
     }
 
@@ -62,8 +73,9 @@ final class PlayoutDriver {
 
     private void run() {
         try {
+            long lookahead = clock == null ? 0 : clock.tickNanos();
             while (running) {
-                List<String> marks = playout.advance(System.nanoTime());
+                List<String> marks = playout.advance(System.nanoTime() + lookahead);
                 for (String name : marks) {
                     onEchoed.accept(name);   // first, so whoever sees the echo finds it recorded
                     outbox.send(seq -> TwilioMessages.mark(seq, streamSid, name));
@@ -73,8 +85,12 @@ final class PlayoutDriver {
                 long wait = playout.nextDueNanos();
                 if (wait == Long.MAX_VALUE) {
                     LockSupport.park(this);
-                } else if ((wait -= System.nanoTime()) > 0) {
-                    LockSupport.parkNanos(this, wait);
+                } else if (wait - System.nanoTime() - lookahead > 0) {
+                    if (clock == null) {
+                        LockSupport.parkNanos(this, wait - System.nanoTime());
+                    } else {
+                        clock.parkUntil(wait);
+                    }
                 }
             }
         } catch (IllegalStateException e) {

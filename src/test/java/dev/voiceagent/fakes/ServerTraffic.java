@@ -10,7 +10,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * Everything the server sent: raw frames, when its audio arrived, and the protocol errors it made.
  *
  * <p>Bounded so that long or numerous calls keep a modest footprint: raw frames up to
- * {@link #MAX_TEXT_CHARS} characters in total (about a minute of 20 ms media), audio arrival times for the
+ * {@link #MAX_TEXT_CHARS} characters in total (about a minute of 20 ms media) unless set lower, audio arrival times for the
  * last {@link #MAX_ARRIVALS} media messages, and the first {@link #MAX_ERRORS} protocol errors.
  * Thread-safe.
  */
@@ -27,8 +27,19 @@ final class ServerTraffic {
     private final Deque<String> texts = new ArrayDeque<>();
     private final ArrivalTimes mediaArrivals = new ArrivalTimes(MAX_ARRIVALS);
     private final List<String> errors = new ArrayList<>();
+    private final int maxTextChars;
     private long textChars;
     private long textCount;
+
+    /** Traffic keeping up to {@link #MAX_TEXT_CHARS} characters of raw frames. */
+    ServerTraffic() {
+        this(MAX_TEXT_CHARS);
+    }
+
+    /** Traffic keeping up to {@code maxTextChars} characters of raw frames (always the latest frame). */
+    ServerTraffic(int maxTextChars) {
+        this.maxTextChars = maxTextChars;
+    }
 
     /** A frame arrived; {@code validMedia} if it was audio for our stream. */
     void received(String text, boolean validMedia, long nanos) {
@@ -37,7 +48,7 @@ final class ServerTraffic {
             texts.add(text);
             textChars += text.length();
             textCount++;
-            while (textChars > MAX_TEXT_CHARS && texts.size() > 1) {
+            while (textChars > maxTextChars && texts.size() > 1) {
                 textChars -= texts.poll().length();
             }
             if (validMedia) {

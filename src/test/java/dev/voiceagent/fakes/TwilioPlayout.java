@@ -28,7 +28,7 @@ final class TwilioPlayout {
     private final ReentrantLock lock = new ReentrantLock();
     private final Deque<Object> queue = new ArrayDeque<>();
     private final List<String> marksDue = new ArrayList<>();
-    private final ByteHistory history = new ByteHistory(HISTORY_BYTES);
+    private final ByteHistory history;
     private final GapDetector gaps;
     private boolean playing;
     private long playStartNanos;
@@ -43,7 +43,17 @@ final class TwilioPlayout {
 
     /** A playout reporting stutters through {@code gaps}. */
     TwilioPlayout(GapDetector gaps) {
+        this(gaps, HISTORY_BYTES);
+    }
+
+    /** A playout with the default stutter thresholds that keeps the last {@code historyBytes} of played audio. */
+    TwilioPlayout(int historyBytes) {
+        this(new GapDetector(), historyBytes);
+    }
+
+    private TwilioPlayout(GapDetector gaps, int historyBytes) {
         this.gaps = gaps;
+        this.history = new ByteHistory(historyBytes);
     }
 
     /** A {@code media} message from the server arrived at {@code nowNanos}. */
@@ -179,7 +189,7 @@ final class TwilioPlayout {
         }
     }
 
-    /** The most recently played audio, up to {@link #HISTORY_BYTES}, oldest first. */
+    /** The most recently played audio, up to the history's cap ({@link #HISTORY_BYTES} unless set), oldest first. */
     byte[] playedAudio() {
         lock.lock();
         try {
