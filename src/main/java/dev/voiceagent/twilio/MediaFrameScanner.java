@@ -17,6 +17,9 @@ package dev.voiceagent.twilio;
 final class MediaFrameScanner {
 
     private static final byte[] BASE64 = new byte[128];
+    /** Field names and values of every media frame, returned as these constants instead of copies. */
+    private static final String[] KNOWN = {"event", "media", "streamSid", "sequenceNumber", "payload", "track",
+        "chunk", "timestamp", "inbound"};
 
     static {
         java.util.Arrays.fill(BASE64, (byte) -1);
@@ -129,21 +132,45 @@ final class MediaFrameScanner {
         }
     }
 
-    /** A string without escapes or control characters; null otherwise. */
+    /**
+     * A string without escapes or control characters; null otherwise. One of the names and values every frame
+     * repeats comes back as its constant rather than a copy, so a frame costs one new string (its stream SID).
+     */
     private String string() {
-        if (s.charAt(i) != '"') {
+        int end = endOfString();
+        if (end < 0) {
             return null;
         }
-        int start = ++i;
-        while (true) {
-            char c = s.charAt(i);
+        int start = i + 1;
+        i = end + 1;
+        for (String known : KNOWN) {
+            if (known.length() == end - start && s.regionMatches(start, known, 0, known.length())) {
+                return known;
+            }
+        }
+        return s.substring(start, end);
+    }
+
+    /** Steps over a string {@link #string()} would accept, without copying it. */
+    private boolean skipString() {
+        int end = endOfString();
+        i = end + 1;
+        return end >= 0;
+    }
+
+    /** Where the plain string starting here ends (its closing quote), or -1 if none starts here or it has escapes. */
+    private int endOfString() {
+        if (s.charAt(i) != '"') {
+            return -1;
+        }
+        for (int j = i + 1; ; j++) {
+            char c = s.charAt(j);
             if (c == '"') {
-                return s.substring(start, i++);
+                return j;
             }
             if (c == '\\' || c < 0x20) {
-                return null;
+                return -1;
             }
-            i++;
         }
     }
 
@@ -160,7 +187,7 @@ final class MediaFrameScanner {
     private boolean scalar() {
         char c = s.charAt(i);
         if (c == '"') {
-            return string() != null;
+            return skipString();
         }
         if (c == '-' || c >= '0' && c <= '9') {
             int start = i;

@@ -58,7 +58,7 @@ public final class MediaStreamCodec {
         // (stream SIDs are checked alphanumeric, base64 has no JSON metacharacters).
         String payload = B64_OUT.encodeToString(offset == 0 && length == mulaw.length
                 ? mulaw : java.util.Arrays.copyOfRange(mulaw, offset, offset + length));
-        return new StringBuilder(64 + payload.length())
+        return new StringBuilder(96 + payload.length())   // the fixed parts and a 34-character SID: no regrowth
                 .append("{\"event\":\"media\",\"streamSid\":\"").append(checkedSid(streamSid))
                 .append("\",\"media\":{\"payload\":\"").append(payload).append("\"}}")
                 .toString();

@@ -2,7 +2,9 @@ package dev.voiceagent.stt;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -62,6 +64,22 @@ class WorkersAiWhisperTest {
         FakeCloudflare.WhisperCall call = cloudflare.whisperCalls().getFirst();
         assertThat(call.model(), is(TURBO));
         assertThat(call.audioMillis(), is(1000));
+    }
+
+    @Test
+    void withoutALanguageTheJsonHasOnlyTheAudioAndALanguageIsEscaped() throws Exception {
+        cloudflare.queueTranscripts("one", "two");
+
+        new WorkersAiWhisper(cloudflare.account(), TURBO, " ", TIMEOUT).transcribe(oneSecondWav);
+        new WorkersAiWhisper(cloudflare.account(), TURBO, "e\"n\\", TIMEOUT).transcribe(oneSecondWav);
+
+        JsonNode bare = new ObjectMapper().readTree(cloudflare.requests(FakeCloudflare.WHISPER).get(0).body());
+        List<String> fields = new ArrayList<>();
+        bare.fieldNames().forEachRemaining(fields::add);
+        assertThat(fields, is(List.of("audio")));
+        assertThat(Base64.getDecoder().decode(bare.path("audio").asText()), is(oneSecondWav));
+        JsonNode odd = new ObjectMapper().readTree(cloudflare.requests(FakeCloudflare.WHISPER).get(1).body());
+        assertThat(odd.path("language").asText(), is("e\"n\\"));
     }
 
     @Test
