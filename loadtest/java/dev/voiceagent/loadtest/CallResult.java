@@ -14,14 +14,22 @@ import java.util.List;
  * @param gapsMillis     stutters in the agent's audio as the emulated Twilio played it (holes of 20 ms to 1.5 s)
  * @param clears         {@code clear} messages received (the server believed it was interrupted)
  * @param gapPhases      where each gap happened ({@code greeting}, {@code turn 2}, ...), as far as known
+ * @param gapEndsNanos   when each gap ended ({@link System#nanoTime()}), in the order of {@code gapsMillis}, if known
  */
 public record CallResult(int index, String callSid, String failure, long greetingMillis, List<Long> replyMillis,
-                         List<Long> gapsMillis, int clears, List<String> gapPhases) {
+                         List<Long> gapsMillis, int clears, List<String> gapPhases, List<Long> gapEndsNanos) {
 
     public CallResult {
         replyMillis = List.copyOf(replyMillis);
         gapsMillis = List.copyOf(gapsMillis);
         gapPhases = List.copyOf(gapPhases);
+        gapEndsNanos = List.copyOf(gapEndsNanos);
+    }
+
+    /** A result without the gaps' times. */
+    public CallResult(int index, String callSid, String failure, long greetingMillis, List<Long> replyMillis,
+                      List<Long> gapsMillis, int clears, List<String> gapPhases) {
+        this(index, callSid, failure, greetingMillis, replyMillis, gapsMillis, clears, gapPhases, List.of());
     }
 
     /** A result without gap locations. */

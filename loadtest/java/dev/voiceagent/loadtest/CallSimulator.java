@@ -51,6 +51,11 @@ public final class CallSimulator {
 
     private static final Duration HANG_UP_GRACE = Duration.ofSeconds(15);
     private static final Duration WARMUP_RAMP = Duration.ofSeconds(5);
+    /** How long the run waits at most for a quiet machine before its calls, and how it samples the machine. */
+    private static final Duration SETTLE_LIMIT = Duration.ofSeconds(30);
+    private static final Duration SETTLE_SAMPLE = Duration.ofMillis(500);
+    /** Both cores together this busy or less counts as quiet (an idle VM here shows 2-10 %). */
+    private static final long SETTLED_BUSY_PERCENT = 20;
 
     private CallSimulator() {
     }
@@ -147,6 +152,9 @@ public final class CallSimulator {
             warmUp(s, http, frameClock, edge, clips, deadline);
         }
         OptionalLong baselineKb = probe == null ? OptionalLong.empty() : probe.usedHeapAfterGcKb();
+        if (probe != null) {
+            settle(deadline);
+        }
         Stamp runStart = Stamp.now(probe, s.fakesPid());
         System.err.printf("call simulator: %s against %s (baseline heap %s)%n", s.title(), s.server(),
                           baselineKb.isPresent() ? baselineKb.getAsLong() + " KB" : "not measured");
@@ -206,7 +214,7 @@ public final class CallSimulator {
             ServerLog log = s.serverLog() == null ? ServerLog.parse(Stream.empty()) : ServerLog.read(s.serverLog(), "CA" + runId);
             return new LoadReport(s.title(), results, log, probe == null || sample == null ? null : sample.heap(), plateauCpu,
                                   sample == null ? null : sample.listening(), runStart.until(runEnd),
-                                  hiccups.latenessMillis());
+                                  hiccups.latenessMillis(), hiccups.stalls());
         } finally {
             hiccups.close();
             plateau.sampled();
@@ -246,6 +254,30 @@ public final class CallSimulator {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * Waits until the machine is quiet again after the warm-up and the baseline heap sample: the server's after-call
+     * work for the warm-up calls, two {@code jcmd} launches and a forced full GC of the server keep both cores busy
+     * for a while, and calls started into that stalled the simulator's own playout (a G1 pause of 180 ms whose
+     * workers could not run), heard as gaps in the first turns.
+     * At most {@link #SETTLE_LIMIT}; never past the deadline.
+     */
+    private static void settle(long deadline) throws InterruptedException {
+        long until = Math.min(deadline, System.nanoTime() + SETTLE_LIMIT.toNanos());
+        while (System.nanoTime() < until) {
+            Optional<long[]> a = ServerProbe.machineTicks();
+            Thread.sleep(SETTLE_SAMPLE);
+            Optional<long[]> b = ServerProbe.machineTicks();
+            if (a.isEmpty() || b.isEmpty()) {
+                return;
+            }
+            long total = b.get()[1] - a.get()[1];
+            if (total > 0 && 100 * (b.get()[0] - a.get()[0]) / total < SETTLED_BUSY_PERCENT) {
+                return;
+            }
+        }
+        System.err.println("call simulator: the machine did not settle after the heap sample; starting anyway");
     }
 
     private static CallResult collect(Future<CallResult> future, int index, long deadline) throws InterruptedException {

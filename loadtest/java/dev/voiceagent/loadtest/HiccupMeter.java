@@ -15,9 +15,12 @@ final class HiccupMeter implements AutoCloseable {
 
     static final Duration PERIOD = Duration.ofMillis(10);
     static final int MAX_SAMPLES = 200_000;
+    /** A sleep this much late or more is kept with its time as a stall, to set against the gaps' times. */
+    static final long STALL_MILLIS = 20;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final List<Long> latenessMillis = new ArrayList<>();
+    private final List<LoadReport.Stall> stalls = new ArrayList<>();
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -35,6 +38,16 @@ final class HiccupMeter implements AutoCloseable {
         }
     }
 
+    /** The sleeps that ended {@link #STALL_MILLIS} or more late, with when they ended. */
+    List<LoadReport.Stall> stalls() {
+        lock.lock();
+        try {
+            return List.copyOf(stalls);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public void close() {
         running = false;
@@ -46,11 +59,15 @@ final class HiccupMeter implements AutoCloseable {
             while (running) {
                 long before = System.nanoTime();
                 Thread.sleep(PERIOD);
-                long late = (System.nanoTime() - before - PERIOD.toNanos()) / 1_000_000;
+                long after = System.nanoTime();
+                long late = (after - before - PERIOD.toNanos()) / 1_000_000;
                 lock.lock();
                 try {
                     if (latenessMillis.size() < MAX_SAMPLES) {
                         latenessMillis.add(Math.max(0, late));
+                        if (late >= STALL_MILLIS) {
+                            stalls.add(new LoadReport.Stall(after, late));
+                        }
                     }
                 } finally {
                     lock.unlock();

@@ -21,14 +21,46 @@ import java.util.stream.Collectors;
  * @param listening      CPU use with all calls connected, through their turns, and quiet, if measured
  * @param run            CPU use over the whole run, if measured
  * @param simulatorLateness how late the simulator's own timer thread woke, in ms, sampled through the run
+ * @param simulatorStalls   the times it woke {@link HiccupMeter#STALL_MILLIS} or more late
  */
 public record LoadReport(String title, List<CallResult> calls, ServerLog server, Heap heap, Window plateau,
-                         Window listening, Window run, List<Long> simulatorLateness) {
+                         Window listening, Window run, List<Long> simulatorLateness, List<Stall> simulatorStalls) {
 
     /** A report without a measure of the simulator's own lateness. */
     public LoadReport(String title, List<CallResult> calls, ServerLog server, Heap heap, Window plateau,
                       Window listening, Window run) {
-        this(title, calls, server, heap, plateau, listening, run, List.of());
+        this(title, calls, server, heap, plateau, listening, run, List.of(), List.of());
+    }
+
+    /**
+     * The simulator's timer woke {@code lateMillis} late at {@code endNanos} ({@link System#nanoTime()}): the
+     * generator itself was held up from about {@code endNanos - lateMillis} until then.
+     */
+    public record Stall(long endNanos, long lateMillis) {
+
+        /** Whether this stall overlaps the silence of {@code gapMillis} that ended at {@code gapEndNanos}. */
+        boolean overlaps(long gapEndNanos, long gapMillis) {
+            long stallStart = endNanos - (lateMillis + HiccupMeter.PERIOD.toMillis()) * 1_000_000;
+            return stallStart <= gapEndNanos && gapEndNanos - gapMillis * 1_000_000 <= endNanos;
+        }
+    }
+
+    /**
+     * Gaps whose silence overlaps a stall of the simulator itself: those may be the generator's, not the server's
+     * (its reader was held up, so audio the server sent in time was taken late). Gaps without a time do not count.
+     */
+    long gapsInSimulatorStalls() {
+        long n = 0;
+        for (CallResult c : calls) {
+            for (int i = 0; i < c.gapEndsNanos().size(); i++) {
+                long end = c.gapEndsNanos().get(i);
+                long millis = c.gapsMillis().get(i);
+                if (simulatorStalls.stream().anyMatch(s -> s.overlaps(end, millis))) {
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 
     /** Beyond this much lateness of the load generator, its own timing may explain gaps: the report says so. */
@@ -132,6 +164,11 @@ public record LoadReport(String title, List<CallResult> calls, ServerLog server,
         calls.stream().flatMap(c -> c.gapPhases().stream())
                 .collect(Collectors.groupingBy(phase -> phase, java.util.TreeMap::new, Collectors.counting()))
                 .forEach((phase, n) -> line(out, "  gaps in", phase + ": " + n));
+        if (!gaps.isEmpty() && !simulatorLateness.isEmpty()) {
+            line(out, "  in a generator stall", gapsInSimulatorStalls() + " of " + gaps.size()
+                                                + "  (the simulator's own timer >= " + HiccupMeter.STALL_MILLIS
+                                                + " ms late while that audio was missing)");
+        }
         line(out, "clears", calls.stream().mapToInt(CallResult::clears).sum() + "  (server believed it was interrupted)");
         line(out, "server turns", server.turns().size() + " logged"
                                   + " (" + server.turns().stream().filter(ServerLog.Turn::interrupted).count() + " interrupted)");

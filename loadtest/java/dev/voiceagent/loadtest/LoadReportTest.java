@@ -76,7 +76,7 @@ class LoadReportTest {
         List<Long> late = new java.util.ArrayList<>(java.util.Collections.nCopies(98, 1L));
         late.addAll(List.of(120L, 300L));
         LoadReport report = new LoadReport("1 call", List.of(ok(0, 1500)), ServerLog.parse(Stream.of(turn(5))), null,
-                                           null, null, null, late);
+                                           null, null, null, late, List.of());
 
         assertThat(report.render(), containsString("simulator lateness   p50 1 ms, p95 1 ms, p99 120 ms, max 300 ms"));
         assertThat(report.render(), containsString("the simulator itself ran late (p99 120 ms)"));
@@ -90,5 +90,26 @@ class LoadReportTest {
         assertThat(report.targets().get(2).measured(), is("no turn logged"));
         assertThat(report.targets().get(3).measured(), is("not measured"));
         assertThat(report.allTargetsMet(), is(false));
+    }
+
+    @Test
+    void gapsDuringTheSimulatorsOwnStallsAreCounted() {
+        long ms = 1_000_000;
+        long t = 1_000_000 * ms;   // an arbitrary nanoTime
+        // gap of 100 ms ending at t: silent from t - 100 ms; a stall of 80 ms ending at t - 50 ms overlaps it
+        CallResult heldUp = new CallResult(1, "CA1", null, 300, List.of(1500L), List.of(100L), 0, List.of("turn 1"),
+                                           List.of(t));
+        // gap of 40 ms ending at t + 2 s: no stall near it
+        CallResult server = new CallResult(2, "CA2", null, 300, List.of(1500L), List.of(40L), 0, List.of("turn 1"),
+                                           List.of(t + 2_000 * ms));
+        // gap of 30 ms ending 500 ms before the stall began: no overlap
+        CallResult before = new CallResult(3, "CA3", null, 300, List.of(1500L), List.of(30L), 0, List.of("turn 2"),
+                                           List.of(t - 500 * ms));
+        List<LoadReport.Stall> stalls = List.of(new LoadReport.Stall(t - 50 * ms, 80));
+        LoadReport report = new LoadReport("3 calls", List.of(heldUp, server, before), ServerLog.parse(Stream.of(turn(5))),
+                                           null, null, null, null, List.of(1L, 80L), stalls);
+
+        assertThat(report.gapsInSimulatorStalls(), is(1L));
+        assertThat(report.render(), containsString("in a generator stall 1 of 3"));
     }
 }

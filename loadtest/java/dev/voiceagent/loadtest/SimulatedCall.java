@@ -170,7 +170,7 @@ final class SimulatedCall implements Callable<CallResult> {
         List<Long> gaps = caller.gapsMillis();
         locateGaps(caller, "after the last answer");
         CallResult result = new CallResult(index, callSid, failure, greetingMillis, replies, gaps, caller.clearCount(),
-                                           gapPhases);
+                                           gapPhases, caller.gapEndsNanos());
         caller.close();
         return result;
     }

@@ -331,6 +331,11 @@ public final class FakeTwilioCaller implements AutoCloseable {
         return playout.gapsMillis();
     }
 
+    /** When each stutter ended ({@link System#nanoTime()}: the audio came again), in the order of {@link #gapsMillis()}. */
+    public List<Long> gapEndsNanos() {
+        return playout.gapEndsNanos();
+    }
+
     /** When the first server media frame after {@code nanos} was received, or -1 if none yet. */
     public long firstAudioNanosAfter(long nanos) {
         return traffic.firstMediaAtOrAfter(nanos + 1);

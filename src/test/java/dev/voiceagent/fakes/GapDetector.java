@@ -23,6 +23,7 @@ final class GapDetector {
     private final long minGapNanos;
     private final long maxGapNanos;
     private final List<Long> gapsMillis = new ArrayList<>();
+    private final List<Long> gapEndsNanos = new ArrayList<>();
     private long dryAtNanos = -1;
     private boolean dry;
 
@@ -49,6 +50,7 @@ final class GapDetector {
             long hole = nanos - dryAtNanos;
             if (hole >= minGapNanos && hole <= maxGapNanos) {
                 gapsMillis.add(Math.round(hole / 1_000_000.0));
+                gapEndsNanos.add(nanos);
             }
         }
         dry = false;
@@ -62,5 +64,10 @@ final class GapDetector {
     /** Durations of the stutters seen so far, in milliseconds. */
     List<Long> gapsMillis() {
         return List.copyOf(gapsMillis);
+    }
+
+    /** When each stutter ended (audio came again), in the order of {@link #gapsMillis()}. */
+    List<Long> gapEndsNanos() {
+        return List.copyOf(gapEndsNanos);
     }
 }

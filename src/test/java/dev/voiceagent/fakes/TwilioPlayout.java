@@ -209,6 +209,16 @@ final class TwilioPlayout {
         }
     }
 
+    /** When each stutter ended, in the order of {@link #gapsMillis()}. */
+    List<Long> gapEndsNanos() {
+        lock.lock();
+        try {
+            return gaps.gapEndsNanos();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Moves playout forward to {@code nowNanos}: one frame (or one chunk remainder) per step. */
     private void update(long nowNanos) {
         while (playing && dueNanos() <= nowNanos) {
