@@ -102,7 +102,7 @@ public final class Ticker implements AutoCloseable {
         Wait wait = new Wait(deadline, () -> LockSupport.unpark(me));
         add(wait);
         try {
-            if (closed) {   // checked after adding, as in sleepUntil: a clock closing meanwhile either fired it or is seen
+            if (closed) {   // checked after adding, as in sleepUntil: a clock closing meanwhile fired it or is seen
                 LockSupport.parkNanos(this, deadline - now());
             } else {
                 LockSupport.park(this);

@@ -80,7 +80,7 @@ public final class WorkersAiWhisper implements SpeechToText {
     /**
      * {@code {"audio":"<base64>","language":"en"}} as bytes, written directly: the audio is tens of kilobytes a
      * turn, and a JSON tree's {@code toString} copied it through a char buffer twice its size, a String and the
-     * String's bytes (the largest allocation of a loaded server, loadtest/README.md). Base64 needs no escaping.
+     * String's bytes (our largest allocation in a loaded server, loadtest/README.md). Base64 needs no escaping.
      */
     private byte[] jsonBody(byte[] wav) {
         byte[] audio = Base64.getEncoder().encode(wav);

@@ -82,14 +82,14 @@ final class PlayoutDriver {
                 }
                 // One park per pass, not a loop: a wake() (new audio, mark or clear) must be acted on now;
                 // a spurious wake-up merely costs one extra pass.
-                long wait = playout.nextDueNanos();
-                if (wait == Long.MAX_VALUE) {
+                long due = playout.nextDueNanos();
+                if (due == Long.MAX_VALUE) {
                     LockSupport.park(this);
-                } else if (wait - System.nanoTime() - lookahead > 0) {
+                } else if (due - System.nanoTime() - lookahead > 0) {
                     if (clock == null) {
-                        LockSupport.parkNanos(this, wait - System.nanoTime());
+                        LockSupport.parkNanos(this, due - System.nanoTime());
                     } else {
-                        clock.parkUntil(wait);
+                        clock.parkUntil(due);
                     }
                 }
             }
