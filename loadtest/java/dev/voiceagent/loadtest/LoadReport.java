@@ -34,7 +34,7 @@ public record LoadReport(String title, List<CallResult> calls, ServerLog server,
 
     /**
      * The simulator's timer woke {@code lateMillis} late at {@code endNanos} ({@link System#nanoTime()}): the
-     * generator itself was held up from about {@code endNanos - lateMillis} until then.
+     * generator itself was held up that long, somewhere within the timer's period and the lateness before then.
      */
     public record Stall(long endNanos, long lateMillis) {
 
