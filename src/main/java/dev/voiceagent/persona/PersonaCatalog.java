@@ -16,8 +16,13 @@ import dev.voiceagent.tools.ToolKit;
 
 /**
  * The personas currently in force, reloaded when the file changes. New calls pick up an edit within
- * one poll interval; calls in progress keep the {@link Persona} they started with. An invalid edit keeps
- * the last good personas and is reported by {@link #lastError()} (shown in the health endpoint).
+ * one poll interval and the settle time; calls in progress keep the {@link Persona} they started with. An invalid edit
+ * keeps the last good personas and is reported by {@link #lastError()} (shown in the health endpoint).
+ *
+ * <p>A change is read only once the file has stood still for {@link #SETTLE} (same modification time and size before
+ * and after): an editor that rewrites the file in place is not read half-written, which would reject a good edit
+ * for a moment (and report the wrong error for a bad one). A writer slower than that can still be caught mid-write;
+ * the next poll then reads the finished file.
  *
  * <p>Polling the modification time is used rather than a file-system watcher because watchers miss
  * editors that replace the file and Kubernetes-style symlink swaps.
@@ -25,6 +30,8 @@ import dev.voiceagent.tools.ToolKit;
 public final class PersonaCatalog implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(PersonaCatalog.class.getName());
+    /** How long a changed file must stand still before the watcher reads it. */
+    static final Duration SETTLE = Duration.ofMillis(500);
 
     private final Path file;
     private final ToolKit tools;
@@ -35,12 +42,12 @@ public final class PersonaCatalog implements AutoCloseable {
     private final Thread watcher;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
-    private PersonaCatalog(Path file, ToolKit tools, Personas initial, Duration pollInterval) {
+    private PersonaCatalog(Path file, ToolKit tools, Personas initial, Duration pollInterval, Duration settle) {
         this.file = file;
         this.tools = tools;
         this.current = new AtomicReference<>(initial);
         this.watcher = pollInterval.isZero() ? null
-                : Thread.ofVirtual().name("personas-watch").start(() -> watch(pollInterval));
+                : Thread.ofVirtual().name("personas-watch").unstarted(() -> watch(pollInterval, settle));
     }
 
     /**
@@ -58,11 +65,19 @@ public final class PersonaCatalog implements AutoCloseable {
      * @throws PersonaConfigException when the file is missing or invalid at startup
      */
     public static PersonaCatalog open(Path file, Duration pollInterval, ToolKit tools) {
+        return open(file, pollInterval, SETTLE, tools);
+    }
+
+    /** As {@link #open(Path, Duration, ToolKit)}, with a changed file read once it has stood still for {@code settle}. */
+    static PersonaCatalog open(Path file, Duration pollInterval, Duration settle, ToolKit tools) {
         FileTime stamp = stamp(file);
         long size = size(file);
-        PersonaCatalog catalog = new PersonaCatalog(file, tools, PersonaFile.load(file, tools), pollInterval);
+        PersonaCatalog catalog = new PersonaCatalog(file, tools, PersonaFile.load(file, tools), pollInterval, settle);
         catalog.loadedStamp = stamp;
         catalog.loadedSize = size;
+        if (catalog.watcher != null) {
+            catalog.watcher.start();   // after the stamp is set, so the first poll does not read the file again
+        }
         return catalog;
     }
 
@@ -115,11 +130,19 @@ public final class PersonaCatalog implements AutoCloseable {
         }
     }
 
-    private void watch(Duration interval) {
+    private void watch(Duration interval, Duration settle) {
         while (!Thread.currentThread().isInterrupted()) {
             try {
                 Thread.sleep(interval);
-                reloadIfChanged();
+                FileTime stamp = stamp(file);
+                long size = size(file);
+                if (stamp == null || (stamp.equals(loadedStamp) && size == loadedSize)) {
+                    continue;
+                }
+                Thread.sleep(settle);
+                if (stamp.equals(stamp(file)) && size == size(file)) {
+                    reloadIfChanged();
+                }   // else still being written: the next poll looks again
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {

@@ -6,6 +6,14 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import dev.voiceagent.tools.ToolKit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,6 +49,49 @@ class PersonaCatalogTest {
             catalog.reloadIfChanged();
             assertThat(catalog.current().defaultPersona().greeting(), is("Hello three."));
             assertThat(catalog.lastError().isPresent(), is(false));
+        }
+    }
+
+    @Test
+    void theWatcherDoesNotReadAFileHalfWayThroughBeingWritten() throws Exception {
+        Path file = dir.resolve("personas.yaml");
+        Files.writeString(file, persona("Hello one."));
+        List<String> rejected = new CopyOnWriteArrayList<>();
+        Logger log = Logger.getLogger(PersonaCatalog.class.getName());
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel() == Level.SEVERE) {
+                    rejected.add(record.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(handler);
+        try (PersonaCatalog catalog = PersonaCatalog.open(file, Duration.ofMillis(20), Duration.ofSeconds(1),
+                                                          ToolKit.standard())) {
+            String edit = persona("Hello two.");
+            // An editor writing in place: the first half (not valid YAML on its own) stands for 100 ms, several polls.
+            Files.writeString(file, edit.substring(0, edit.length() / 2));
+            Thread.sleep(100);
+            Files.writeString(file, edit);
+
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!catalog.current().defaultPersona().greeting().equals("Hello two.") && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(catalog.current().defaultPersona().greeting(), is("Hello two."));
+            assertThat("no rejection of the half-written file", rejected, is(List.of()));
+            assertThat(catalog.lastError().isPresent(), is(false));
+        } finally {
+            log.removeHandler(handler);
         }
     }
 
