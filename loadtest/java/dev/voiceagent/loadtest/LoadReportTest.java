@@ -106,8 +106,9 @@ class LoadReportTest {
         CallResult before = new CallResult(3, "CA3", null, 300, List.of(1500L), List.of(30L), 0, List.of("turn 2"),
                                            List.of(t - 500 * ms));
         List<LoadReport.Stall> stalls = List.of(new LoadReport.Stall(t - 50 * ms, 80));
-        LoadReport report = new LoadReport("3 calls", List.of(heldUp, server, before), ServerLog.parse(Stream.of(turn(5))),
-                                           null, null, null, null, List.of(1L, 80L), stalls);
+        LoadReport report = new LoadReport("3 calls", List.of(heldUp, server, before),
+                                           ServerLog.parse(Stream.of(turn(5))), null, null, null, null,
+                                           List.of(1L, 80L), stalls);
 
         assertThat(report.gapsInSimulatorStalls(), is(1L));
         assertThat(report.render(), containsString("in a generator stall 1 of 3"));

@@ -68,7 +68,7 @@ public final class PersonaCatalog implements AutoCloseable {
         return open(file, pollInterval, SETTLE, tools);
     }
 
-    /** As {@link #open(Path, Duration, ToolKit)}, with a changed file read once it has stood still for {@code settle}. */
+    /** As {@link #open(Path, Duration, ToolKit)}; a changed file is read once it has stood still for {@code settle}. */
     static PersonaCatalog open(Path file, Duration pollInterval, Duration settle, ToolKit tools) {
         FileTime stamp = stamp(file);
         long size = size(file);

@@ -106,7 +106,8 @@ class TickerTest {
     void afterCloseAParkEndsByItsOwnDeadline() throws Exception {
         Ticker real = new Ticker(Duration.ofNanos(TICK), System::nanoTime);
         real.close();
-        Thread parked = Thread.ofVirtual().start(() -> real.parkUntil(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(30)));
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(30);
+        Thread parked = Thread.ofVirtual().start(() -> real.parkUntil(deadline));
         assertThat(parked.join(Duration.ofSeconds(5)), is(true));   // no clock to end it: its own timed park does
         assertThat(real.pending(), is(0));
     }

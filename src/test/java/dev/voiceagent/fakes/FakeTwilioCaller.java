@@ -331,7 +331,7 @@ public final class FakeTwilioCaller implements AutoCloseable {
         return playout.gapsMillis();
     }
 
-    /** When each stutter ended ({@link System#nanoTime()}: the audio came again), in the order of {@link #gapsMillis()}. */
+    /** When each stutter ended ({@link System#nanoTime()}: the audio came again), in {@link #gapsMillis()}'s order. */
     public List<Long> gapEndsNanos() {
         return playout.gapEndsNanos();
     }

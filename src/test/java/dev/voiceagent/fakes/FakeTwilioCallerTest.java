@@ -202,13 +202,14 @@ class FakeTwilioCallerTest {
             line.send(mark(clocked.streamSid(), "m1"));
             long echoedAt = awaitFrameOn(line, t -> t.contains("\"m1\"")).nanos();
             // 25 frames are 500 ms of audio: the clock may play each up to a tick early, not a frame or more.
-            assertThat(TimeUnit.NANOSECONDS.toMillis(echoedAt - sentAt), allOf(greaterThanOrEqualTo(400L), lessThan(700L)));
+            assertThat(TimeUnit.NANOSECONDS.toMillis(echoedAt - sentAt),
+                       allOf(greaterThanOrEqualTo(400L), lessThan(700L)));
             assertThat(clocked.playedAudioBytes(), is(4_000L));
 
             long idleMarkAt = System.nanoTime();
             line.send(mark(clocked.streamSid(), "m2"));   // on an idle line: echoed at once, not at the next frame
-            assertThat(TimeUnit.NANOSECONDS.toMillis(awaitFrameOn(line, t -> t.contains("\"m2\"")).nanos() - idleMarkAt),
-                    lessThan(100L));
+            long m2At = awaitFrameOn(line, t -> t.contains("\"m2\"")).nanos();
+            assertThat(TimeUnit.NANOSECONDS.toMillis(m2At - idleMarkAt), lessThan(100L));
 
             line.send(media(clocked.streamSid(), 1_600));
             Thread.sleep(500);
@@ -440,7 +441,8 @@ class FakeTwilioCallerTest {
         return awaitFrameOn(agent, matches);
     }
 
-    private static Connection.Frame awaitFrameOn(Connection line, Predicate<String> matches) throws InterruptedException {
+    private static Connection.Frame awaitFrameOn(Connection line, Predicate<String> matches)
+            throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < deadline) {
             for (Connection.Frame frame : line.frames()) {

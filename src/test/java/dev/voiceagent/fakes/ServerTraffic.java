@@ -10,8 +10,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * Everything the server sent: raw frames, when its audio arrived, and the protocol errors it made.
  *
  * <p>Bounded so that long or numerous calls keep a modest footprint: raw frames up to
- * {@link #MAX_TEXT_CHARS} characters in total (about a minute of 20 ms media) unless set lower, audio arrival times for the
- * last {@link #MAX_ARRIVALS} media messages, and the first {@link #MAX_ERRORS} protocol errors.
+ * {@link #MAX_TEXT_CHARS} characters in total (about a minute of 20 ms media) unless set lower, audio arrival
+ * times for the last {@link #MAX_ARRIVALS} media messages, and the first {@link #MAX_ERRORS} protocol errors.
  * Thread-safe.
  */
 final class ServerTraffic {

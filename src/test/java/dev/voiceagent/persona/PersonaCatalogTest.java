@@ -84,7 +84,8 @@ class PersonaCatalogTest {
             Files.writeString(file, edit);
 
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (!catalog.current().defaultPersona().greeting().equals("Hello two.") && System.nanoTime() < deadline) {
+            while (!"Hello two.".equals(catalog.current().defaultPersona().greeting())
+                   && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
             assertThat(catalog.current().defaultPersona().greeting(), is("Hello two."));
