@@ -520,8 +520,8 @@ public final class FakeStreamingStt implements AutoCloseable {
         /** Sends a close frame with {@code code} now. */
         public void close(int code, String reason) {
             try {
+                finish("closed " + code + (reason.isEmpty() ? "" : " " + reason));   // first: see idleClose
                 connection.sendClose(code, reason);
-                finish("closed " + code + (reason.isEmpty() ? "" : " " + reason));
             } catch (IOException e) {
                 connection.cut();
             }
@@ -646,14 +646,14 @@ public final class FakeStreamingStt implements AutoCloseable {
                             }
                         }
                         case CLOSE -> {
-                            connection.sendClose(next.code(), next.text());
                             finish("closed " + next.code() + (next.text().isEmpty() ? "" : " " + next.text()));
+                            connection.sendClose(next.code(), next.text());
                             awaitReaderThenClose();
                             return;
                         }
                         case CLOSE_WITHOUT_STATUS -> {
-                            connection.sendCloseWithoutStatus();
                             finish("closed without status");
+                            connection.sendCloseWithoutStatus();
                             awaitReaderThenClose();
                             return;
                         }
@@ -685,8 +685,9 @@ public final class FakeStreamingStt implements AutoCloseable {
             if (recording) {
                 sent.add(error.toString());
             }
-            connection.sendClose(1011, "NET-0001");
+            // Recorded before the close goes out, so whoever sees the close finds how the session ended.
             finish("closed 1011 NET-0001");
+            connection.sendClose(1011, "NET-0001");
             awaitReaderThenClose();
         }
 
