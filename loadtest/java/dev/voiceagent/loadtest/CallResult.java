@@ -24,6 +24,10 @@ public record CallResult(int index, String callSid, String failure, long greetin
         gapsMillis = List.copyOf(gapsMillis);
         gapPhases = List.copyOf(gapPhases);
         gapEndsNanos = List.copyOf(gapEndsNanos);
+        if (!gapEndsNanos.isEmpty() && gapEndsNanos.size() != gapsMillis.size()) {
+            throw new IllegalArgumentException("gapEndsNanos must pair with gapsMillis: " + gapEndsNanos.size()
+                                               + " ends for " + gapsMillis.size() + " gaps");
+        }
     }
 
     /** A result without the gaps' times. */

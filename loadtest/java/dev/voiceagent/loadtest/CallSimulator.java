@@ -266,14 +266,13 @@ public final class CallSimulator {
     private static void settle(long deadline) throws InterruptedException {
         long until = Math.min(deadline, System.nanoTime() + SETTLE_LIMIT.toNanos());
         while (System.nanoTime() < until) {
-            Optional<long[]> a = ServerProbe.machineTicks();
+            Optional<long[]> before = ServerProbe.machineTicks();
             Thread.sleep(SETTLE_SAMPLE);
-            Optional<long[]> b = ServerProbe.machineTicks();
-            if (a.isEmpty() || b.isEmpty()) {
-                return;
+            if (before.isEmpty()) {
+                return;   // no /proc/stat: nothing to wait for
             }
-            long total = b.get()[1] - a.get()[1];
-            if (total > 0 && 100 * (b.get()[0] - a.get()[0]) / total < SETTLED_BUSY_PERCENT) {
+            long busy = ServerProbe.busyPercent(before, ServerProbe.machineTicks());
+            if (busy >= 0 && busy < SETTLED_BUSY_PERCENT) {
                 return;
             }
         }
@@ -320,11 +319,7 @@ public final class CallSimulator {
         }
 
         LoadReport.Window until(Stamp later) {
-            long busyPercent = -1;
-            if (machineTicks.isPresent() && later.machineTicks.isPresent()) {
-                long total = later.machineTicks.get()[1] - machineTicks.get()[1];
-                busyPercent = total <= 0 ? -1 : Math.round(100.0 * (later.machineTicks.get()[0] - machineTicks.get()[0]) / total);
-            }
+            long busyPercent = ServerProbe.busyPercent(machineTicks, later.machineTicks);
             return new LoadReport.Window((later.nanos - nanos) / 1_000_000, delta(serverCpuMillis, later.serverCpuMillis),
                                          delta(serverJitMillis, later.serverJitMillis),
                                          delta(simulatorCpuMillis, later.simulatorCpuMillis),

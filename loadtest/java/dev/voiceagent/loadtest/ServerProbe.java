@@ -123,6 +123,15 @@ public final class ServerProbe {
         }
     }
 
+    /** How busy the machine was between two {@link #machineTicks()} readings, in % of all cores; -1 if unknown. */
+    public static long busyPercent(Optional<long[]> from, Optional<long[]> to) {
+        if (from.isEmpty() || to.isEmpty()) {
+            return -1;
+        }
+        long total = to.get()[1] - from.get()[1];
+        return total <= 0 ? -1 : Math.round(100.0 * (to.get()[0] - from.get()[0]) / total);
+    }
+
     /** The server's own count of active calls, or -1 if health did not answer. */
     public int activeCalls() {
         try {

@@ -1,5 +1,6 @@
 package dev.voiceagent.loadtest;
 
+import java.util.Optional;
 import java.util.OptionalLong;
 
 import org.junit.jupiter.api.Test;
@@ -53,6 +54,14 @@ class ServerProbeTest {
         assertThat(ticks[0], is(165L)); // 1010 total - 800 idle - 45 iowait
         assertThat(ticks[1], is(1010L));
         assertThat(ServerProbe.machineTicks("intr 1 2 3").isPresent(), is(false));
+    }
+
+    @Test
+    void busyPercentIsTheBusyShareOfTheTicksBetweenTwoReadings() {
+        Optional<long[]> before = Optional.of(new long[] {100, 1000});
+        assertThat(ServerProbe.busyPercent(before, Optional.of(new long[] {130, 1200})), is(15L));
+        assertThat(ServerProbe.busyPercent(before, Optional.of(new long[] {100, 1000})), is(-1L));   // no time passed
+        assertThat(ServerProbe.busyPercent(Optional.empty(), before), is(-1L));
     }
 
     @Test

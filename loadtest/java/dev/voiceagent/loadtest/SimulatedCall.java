@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 
 import dev.voiceagent.call.Ticker;
 import dev.voiceagent.fakes.FakeTwilioCaller;
+import dev.voiceagent.fakes.Gap;
 
 /**
  * One caller of a load run, scripted like a person on the phone: Twilio's signed webhook, the media socket and
@@ -167,10 +168,11 @@ final class SimulatedCall implements Callable<CallResult> {
         if (failure == null && !protocolErrors.isEmpty()) {
             failure = protocolErrors.size() + " frames Twilio would reject, first: " + protocolErrors.getFirst();
         }
-        List<Long> gaps = caller.gapsMillis();
+        List<Gap> gaps = caller.gaps();   // one snapshot: each gap's length and end stay paired
         locateGaps(caller, "after the last answer");
-        CallResult result = new CallResult(index, callSid, failure, greetingMillis, replies, gaps, caller.clearCount(),
-                                           gapPhases, caller.gapEndsNanos());
+        CallResult result = new CallResult(index, callSid, failure, greetingMillis, replies,
+                                           gaps.stream().map(Gap::millis).toList(), caller.clearCount(), gapPhases,
+                                           gaps.stream().map(Gap::endNanos).toList());
         caller.close();
         return result;
     }

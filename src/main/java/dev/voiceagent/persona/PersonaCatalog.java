@@ -37,8 +37,8 @@ public final class PersonaCatalog implements AutoCloseable {
     private final ToolKit tools;
     private final AtomicReference<Personas> current;
     private final AtomicReference<String> lastError = new AtomicReference<>();
-    private volatile FileTime loadedStamp;
-    private volatile long loadedSize;
+    /** The file as it was when last read; null if it could not be looked at. */
+    private volatile Version loaded;
     private final Thread watcher;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
@@ -70,13 +70,11 @@ public final class PersonaCatalog implements AutoCloseable {
 
     /** As {@link #open(Path, Duration, ToolKit)}; a changed file is read once it has stood still for {@code settle}. */
     static PersonaCatalog open(Path file, Duration pollInterval, Duration settle, ToolKit tools) {
-        FileTime stamp = stamp(file);
-        long size = size(file);
+        Version version = Version.of(file);
         PersonaCatalog catalog = new PersonaCatalog(file, tools, PersonaFile.load(file, tools), pollInterval, settle);
-        catalog.loadedStamp = stamp;
-        catalog.loadedSize = size;
+        catalog.loaded = version;
         if (catalog.watcher != null) {
-            catalog.watcher.start();   // after the stamp is set, so the first poll does not read the file again
+            catalog.watcher.start();   // after the version is set, so the first poll does not read the file again
         }
         return catalog;
     }
@@ -104,13 +102,20 @@ public final class PersonaCatalog implements AutoCloseable {
 
     /** Re-reads the file if it changed since the last look. */
     void reloadIfChanged() {
-        FileTime stamp = stamp(file);
-        long size = size(file);
-        if (stamp == null || (stamp.equals(loadedStamp) && size == loadedSize)) {
-            return;
+        Version now = changed();
+        if (now != null) {
+            load(now);
         }
-        loadedStamp = stamp;
-        loadedSize = size;
+    }
+
+    /** The file's version if it differs from the one last read, else (or if it cannot be looked at) null. */
+    private Version changed() {
+        Version now = Version.of(file);
+        return now == null || now.equals(loaded) ? null : now;
+    }
+
+    private void load(Version version) {
+        loaded = version;
         try {
             current.set(PersonaFile.load(file, tools));
             if (lastError.getAndSet(null) != null) {
@@ -134,15 +139,13 @@ public final class PersonaCatalog implements AutoCloseable {
         while (!Thread.currentThread().isInterrupted()) {
             try {
                 Thread.sleep(interval);
-                FileTime stamp = stamp(file);
-                long size = size(file);
-                if (stamp == null || (stamp.equals(loadedStamp) && size == loadedSize)) {
-                    continue;
+                Version now = changed();
+                if (now != null) {
+                    Thread.sleep(settle);
+                    if (now.equals(Version.of(file))) {
+                        load(now);
+                    }   // else still being written: the next poll looks again
                 }
-                Thread.sleep(settle);
-                if (stamp.equals(stamp(file)) && size == size(file)) {
-                    reloadIfChanged();
-                }   // else still being written: the next poll looks again
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
@@ -151,19 +154,16 @@ public final class PersonaCatalog implements AutoCloseable {
         }
     }
 
-    private static FileTime stamp(Path file) {
-        try {
-            return Files.getLastModifiedTime(file);
-        } catch (IOException e) {
-            return null;
-        }
-    }
+    /** What tells one state of the file from another: its modification time and size. */
+    private record Version(FileTime modified, long size) {
 
-    private static long size(Path file) {
-        try {
-            return Files.size(file);
-        } catch (IOException e) {
-            return -1;
+        /** The file's version now, or null if it cannot be looked at. */
+        static Version of(Path file) {
+            try {
+                return new Version(Files.getLastModifiedTime(file), Files.size(file));
+            } catch (IOException e) {
+                return null;
+            }
         }
     }
 

@@ -36,8 +36,9 @@ public final class WorkersAiWhisper implements SpeechToText {
 
     private final CloudflareAccount account;
     private final String model;
-    private final String language;
     private final VendorHttp http;
+    /** What follows the base64 audio in the turbo model's JSON body: the close quote and the language, if any. */
+    private final byte[] jsonTail;
 
     /**
      * @param model    e.g. {@link #TURBO_MODEL} or {@code @cf/openai/whisper}
@@ -46,10 +47,12 @@ public final class WorkersAiWhisper implements SpeechToText {
     public WorkersAiWhisper(CloudflareAccount account, String model, String language, Duration timeout) {
         this.account = Objects.requireNonNull(account, "account");
         this.model = Objects.requireNonNull(model, "model");
-        this.language = language == null ? "" : language.strip();
+        String lang = language == null ? "" : language.strip();
         Objects.requireNonNull(timeout, "timeout");
         account.runPath(model); // rejects a malformed model id now rather than mid-call
         this.http = new VendorHttp("cloudflare", VendorHttp.Resend.UNANSWERED, timeout, timeout, account.apiToken());
+        String tail = lang.isEmpty() ? "\"}" : "\",\"language\":" + http.json().getNodeFactory().textNode(lang) + "}";
+        this.jsonTail = tail.getBytes(StandardCharsets.UTF_8);   // the language quoted and escaped by Jackson
     }
 
     @Override
@@ -84,17 +87,11 @@ public final class WorkersAiWhisper implements SpeechToText {
      */
     private byte[] jsonBody(byte[] wav) {
         byte[] audio = Base64.getEncoder().encode(wav);
-        byte[] tail = (language.isEmpty() ? "\"}" : "\",\"language\":" + quoted(language) + "}")
-                .getBytes(StandardCharsets.UTF_8);
-        byte[] body = new byte[AUDIO_FIELD.length + audio.length + tail.length];
+        byte[] body = new byte[AUDIO_FIELD.length + audio.length + jsonTail.length];
         System.arraycopy(AUDIO_FIELD, 0, body, 0, AUDIO_FIELD.length);
         System.arraycopy(audio, 0, body, AUDIO_FIELD.length, audio.length);
-        System.arraycopy(tail, 0, body, AUDIO_FIELD.length + audio.length, tail.length);
+        System.arraycopy(jsonTail, 0, body, AUDIO_FIELD.length + audio.length, jsonTail.length);
         return body;
-    }
-
-    private String quoted(String text) {
-        return http.json().getNodeFactory().textNode(text).toString();
     }
 
     private static boolean takesBase64Json(String model) {

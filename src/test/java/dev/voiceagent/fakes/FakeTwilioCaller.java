@@ -331,9 +331,9 @@ public final class FakeTwilioCaller implements AutoCloseable {
         return playout.gapsMillis();
     }
 
-    /** When each stutter ended ({@link System#nanoTime()}: the audio came again), in {@link #gapsMillis()}'s order. */
-    public List<Long> gapEndsNanos() {
-        return playout.gapEndsNanos();
+    /** Stutters heard so far, with when each ended: {@link #gapsMillis()} and their times in one snapshot. */
+    public List<Gap> gaps() {
+        return playout.gaps();
     }
 
     /** When the first server media frame after {@code nanos} was received, or -1 if none yet. */

@@ -160,12 +160,7 @@ class FakeTwilioCallerTest {
 
     @Test
     void onASharedFrameClockMediaStillFlowsEvery20Ms() throws Exception {
-        try (Ticker clock = new Ticker(Duration.ofMillis(1), System::nanoTime);
-             HttpClient shared = HttpClient.newHttpClient();
-             FakeTwilioCaller clocked = connectClocked(server.uri(), Map.of("X-Twilio-Signature", "good"), clock,
-                                                       shared)) {
-            var line = server.awaitConnection(WAIT);
-            clocked.start(CALL_SID, Map.of());
+        onASharedClock((clocked, line) -> {
             long windowStart = System.nanoTime() + 250_000_000L;
             Thread.sleep(1_400);
             List<Long> arrivals = line.frames().stream().filter(f -> isEvent(f.text(), "media"))
@@ -184,17 +179,12 @@ class FakeTwilioCallerTest {
                 long ahead = median - offsets.get(i);
                 assertThat("frame " + i + " early by " + ahead / 1000 + " us", ahead, lessThan(5_000_000L));
             }
-        }
+        });
     }
 
     @Test
     void onASharedFrameClockPlayoutKeepsRealTimeEchoesMarksAndHearsStutters() throws Exception {
-        try (Ticker clock = new Ticker(Duration.ofMillis(1), System::nanoTime);
-             HttpClient shared = HttpClient.newHttpClient();
-             FakeTwilioCaller clocked = connectClocked(server.uri(), Map.of("X-Twilio-Signature", "good"), clock,
-                                                       shared)) {
-            var line = server.awaitConnection(WAIT);
-            clocked.start(CALL_SID, Map.of());
+        onASharedClock((clocked, line) -> {
             long sentAt = System.nanoTime();
             for (int i = 0; i < 25; i++) {
                 line.send(media(clocked.streamSid(), 160));
@@ -220,6 +210,22 @@ class FakeTwilioCallerTest {
             assertThat(clocked.gapsMillis(), hasSize(1));
             assertThat(clocked.gapsMillis().get(0), allOf(greaterThan(260L), lessThan(340L)));
             assertThat(clocked.echoedMarks(), contains("m1", "m2"));
+        });
+    }
+
+    /** A case run with a started caller on a shared 1 ms frame clock, and the server's end of its line. */
+    private interface ClockedCase {
+        void run(FakeTwilioCaller clocked, Connection line) throws Exception;
+    }
+
+    private void onASharedClock(ClockedCase test) throws Exception {
+        try (Ticker clock = new Ticker(Duration.ofMillis(1), System::nanoTime);
+             HttpClient shared = HttpClient.newHttpClient();
+             FakeTwilioCaller clocked = connectClocked(server.uri(), Map.of("X-Twilio-Signature", "good"), clock,
+                                                       shared)) {
+            Connection line = server.awaitConnection(WAIT);
+            clocked.start(CALL_SID, Map.of());
+            test.run(clocked, line);
         }
     }
 

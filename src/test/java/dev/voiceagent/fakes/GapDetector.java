@@ -22,8 +22,7 @@ final class GapDetector {
 
     private final long minGapNanos;
     private final long maxGapNanos;
-    private final List<Long> gapsMillis = new ArrayList<>();
-    private final List<Long> gapEndsNanos = new ArrayList<>();
+    private final List<Gap> gaps = new ArrayList<>();
     private long dryAtNanos = -1;
     private boolean dry;
 
@@ -49,8 +48,7 @@ final class GapDetector {
         if (dry) {
             long hole = nanos - dryAtNanos;
             if (hole >= minGapNanos && hole <= maxGapNanos) {
-                gapsMillis.add(Math.round(hole / 1_000_000.0));
-                gapEndsNanos.add(nanos);
+                gaps.add(new Gap(Math.round(hole / 1_000_000.0), nanos));
             }
         }
         dry = false;
@@ -61,13 +59,8 @@ final class GapDetector {
         dry = false;
     }
 
-    /** Durations of the stutters seen so far, in milliseconds. */
-    List<Long> gapsMillis() {
-        return List.copyOf(gapsMillis);
-    }
-
-    /** When each stutter ended (audio came again), in the order of {@link #gapsMillis()}. */
-    List<Long> gapEndsNanos() {
-        return List.copyOf(gapEndsNanos);
+    /** The stutters seen so far, oldest first. */
+    List<Gap> gaps() {
+        return List.copyOf(gaps);
     }
 }

@@ -203,17 +203,17 @@ final class TwilioPlayout {
     List<Long> gapsMillis() {
         lock.lock();
         try {
-            return gaps.gapsMillis();
+            return gaps.gaps().stream().map(Gap::millis).toList();
         } finally {
             lock.unlock();
         }
     }
 
-    /** When each stutter ended, in the order of {@link #gapsMillis()}. */
-    List<Long> gapEndsNanos() {
+    /** Stutters heard so far, with when each ended. */
+    List<Gap> gaps() {
         lock.lock();
         try {
-            return gaps.gapEndsNanos();
+            return gaps.gaps();
         } finally {
             lock.unlock();
         }

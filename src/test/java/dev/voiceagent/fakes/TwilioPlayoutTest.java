@@ -89,7 +89,7 @@ class TwilioPlayoutTest {
         playout.audio(bytes(1_600, 1), T0 + 500 * MS);
 
         assertThat(playout.gapsMillis(), contains(300L));
-        assertThat(playout.gapEndsNanos(), contains(T0 + 500 * MS));   // when the audio came again
+        assertThat(playout.gaps(), contains(new Gap(300, T0 + 500 * MS)));   // ended when the audio came again
         assertThat(playout.playedAudioBytes(), is(1_600L));
     }
 
