@@ -134,6 +134,8 @@ public final class CallSession implements SocketCall {
     private final List<AgentReply> discardedThisTurn = new ArrayList<>();
     private long replyCount;
     private volatile long lastInboundNanos;
+    /** {@link #lastFrameStampMillis()}; reader thread only. */
+    private long lastFrameStampMillis = -1;
     private long lastActivityNanos;
     private int silencePrompts;
     /** What the caller said before they went on talking, to be answered with what they say next. */
@@ -188,21 +190,28 @@ public final class CallSession implements SocketCall {
     public void receive(String json) throws MalformedFrameException {
         StreamEvent event = MediaStreamCodec.decode(json);
         if (event instanceof StreamEvent.Media media) {
+            lastFrameStampMillis = media.timestampMillis();
             hear(media);
         } else {
+            lastFrameStampMillis = -1;
             deliver(event);
         }
     }
 
+    @Override
+    public long lastFrameStampMillis() {
+        return lastFrameStampMillis;
+    }
+
     /**
-     * As {@link Hearing#readerMayRest()} says after the last frame. Not before the call has started: Twilio's
-     * {@code start} follows {@code connected} at once, and a rest between them would hold up the greeting. Reader
-     * thread.
+     * As {@link Hearing#audioBeforeNextDecisionMs()} says after the last frame. Not before the call has started:
+     * Twilio's {@code start} follows {@code connected} at once, and a rest between them would hold up the greeting.
+     * Reader thread.
      */
     @Override
-    public boolean readerMayRest() {
+    public int readerMayRestMs() {
         Hearing listening = hearing;
-        return listening != null && listening.readerMayRest();
+        return listening == null ? 0 : listening.audioBeforeNextDecisionMs();
     }
 
     /** Tells the call thread the socket is gone. Reader thread only; never blocks. */

@@ -192,18 +192,64 @@ final class Hearing {
     }
 
     /**
-     * Whether the next frames may wait in the socket for a while (reader thread, after {@link #frame}): nothing
-     * decided here hangs on them arriving promptly. True while the caller is quiet (no speech in the last frame,
-     * no turn in progress), and in the middle of a turn's speech once it has been posted as talking (the barge-in
-     * decision) and shown to be speech-like: what is left to decide (a pause, the end of the turn) starts with a
-     * frame of silence, after which this is false, so a rest no longer than the pause wait delays none of it. A
-     * turn's first moments, a pause, and a line too noisy to tell speech by level are heard frame by frame.
+     * How much of the caller's audio may wait in the socket before anything decided here could hang on it, in ms
+     * (reader thread, after {@link #frame}): a lower bound on the audio still to come before the next post to the
+     * call thread. A reader that rests a frame less than this reads the deciding frame as soon as it arrives, so a
+     * rest delays no barge-in, pause or end of turn, only the frames before them ({@link ReaderPacing}). 0: hear
+     * the next frame as it comes.
+     *
+     * <ul>
+     *   <li>Quiet (or an onset not yet a turn): the caller must talk {@link #talkingAfterMs()} before they count as
+     *       talking (the barge-in decision), less what the onset already holds.</li>
+     *   <li>In a turn: the least of what is still pending: talking ({@code interruptAfter} of speech), going on after
+     *       a pause ({@value #RESUMED_SPEECH_MS} ms of speech), a pause (the speculation wait of silence) and the
+     *       earliest end of turn (the shorter of the persona's end-of-turn wait and the adaptive minimum). Speech
+     *       counts only on speech frames and silence only on silent ones, so the audio to any of them is at least
+     *       what it lacks.</li>
+     *   <li>Frame by frame where the next decision can come on any frame: the level spread may show the talking to
+     *       be speech on a noisy line, and the adaptive end of turn waits on words arriving from the call thread.
+     *       </li>
+     *   <li>With a live recogniser attached, also wherever it decides on the audio it is sent as it comes: the
+     *       start of speech (its word on barge-in) and a turn's silences (its end of turn). It is sent the caller's
+     *       speech a few frames at a time only in mid-sentence, once talking was posted as speech-like.</li>
+     * </ul>
      */
-    boolean readerMayRest() {
-        if (!inTurn) {
-            return !lastFrameSpeech;
+    int audioBeforeNextDecisionMs() {
+        if (stream != null && (inTurn ? !lastFrameSpeech || !talkingPosted || pausePosted : lastFrameSpeech)) {
+            return 0;
         }
-        return lastFrameSpeech && talkingPosted && talkingLikeSpeechPosted && !pausePosted;
+        int speechMs = turns.turnSpeechMs();
+        if (!inTurn) {
+            return Math.max(0, talkingAfterMs() - speechMs);
+        }
+        if (talkingPosted && !talkingLikeSpeechPosted) {
+            return 0;
+        }
+        int silenceMs = turns.silenceMs();
+        int until = Integer.MAX_VALUE;
+        if (!talkingPosted) {
+            until = Math.min(until, talkingAfterMs() - speechMs);
+        }
+        TurnTaking.Speculation s = turnTaking.speculation();
+        if (pausePosted) {
+            until = Math.min(until, RESUMED_SPEECH_MS - (speechMs - speechAtPauseMs));
+        } else if (s.enabled() && silenceMs < s.after().toMillis()) {
+            until = Math.min(until, (int) s.after().toMillis() - silenceMs);
+        }
+        until = Math.min(until, earliestEndOfTurnMs() - silenceMs);
+        return Math.max(0, until);
+    }
+
+    /** The speech after which the caller counts as talking: a turn has started and barge-in is decided. */
+    private int talkingAfterMs() {
+        return (int) Math.max(turnTaking.interruptAfter().toMillis(), turnTaking.minSpeech().toMillis());
+    }
+
+    /** The shortest pause that can end a turn ({@link #endOfTurnMs}). */
+    private int earliestEndOfTurnMs() {
+        long normal = turnTaking.endOfTurn().toMillis();
+        TurnTaking.Speculation s = turnTaking.speculation();
+        return (int) (s.enabled() ? Math.min(normal, s.endOfTurnMin().toMillis()) : normal);
     }
 
     /** Silence since the caller's last speech frame, in ms (any thread). */

@@ -23,12 +23,22 @@ interface SocketCall extends Runnable {
     String callSid();
 
     /**
-     * Whether the next messages may wait in the socket for a while, nothing the call decides hanging on them
-     * arriving promptly (the caller is quiet, say), so the reader may take them a few at a time
-     * ({@link ReaderPacing}). Reader thread, after {@link #receive}. A protocol that does not listen to audio itself
-     * says no.
+     * How long the next messages may wait in the socket, nothing the call decides hanging on them arriving promptly,
+     * so the reader may take them a few at a time ({@link ReaderPacing}): the least audio, in ms, still to come
+     * before the call could decide anything on it (the caller must talk a while before a barge-in, be silent a
+     * while before their turn ends). 0: read every message as it comes. Reader thread, after {@link #receive}. A
+     * protocol that does not listen to audio itself says 0.
      */
-    default boolean readerMayRest() {
-        return false;
+    default int readerMayRestMs() {
+        return 0;
+    }
+
+    /**
+     * The last message's place in the stream if it was a frame of caller audio: ms from the stream's start, as
+     * the protocol stamps it (Twilio's {@code media.timestamp}); -1 otherwise. Reader thread, after
+     * {@link #receive}.
+     */
+    default long lastFrameStampMillis() {
+        return -1;
     }
 }

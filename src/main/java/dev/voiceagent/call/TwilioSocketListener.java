@@ -31,9 +31,10 @@ import dev.voiceagent.twilio.WsSessionSender;
  * fragments, and hands each message to the call ({@link SocketCall}), which runs on its own thread: Helidon reads a
  * connection's frames on one virtual thread, so anything slow here would stop the call from hearing the caller.
  *
- * <p>While nothing hangs on the next frames (the caller is quiet, or in mid-sentence) the reader rests once it has
- * caught up ({@link ReaderPacing}), so it takes Twilio's frames a few at a time; the start of a turn or a pause
- * brings back one wake-up per frame. ConversationRelay sockets carry no audio and are never paced.
+ * <p>While nothing hangs on the next frames the reader rests once it has caught up ({@link ReaderPacing}), so it
+ * takes Twilio's frames a few at a time; a rest ends a frame before the call could next decide anything (a barge-in,
+ * a pause, the end of a turn), and from there frames are read one by one. ConversationRelay sockets carry no audio
+ * and are never paced.
  *
  * <p>Bad input never takes the server down: an oversized message closes this socket with 1009, a run of
  * {@value #MAX_MALFORMED_IN_A_ROW} undecodable messages closes it with 1007, and single bad ones are counted and
@@ -173,7 +174,8 @@ public final class TwilioSocketListener implements WsListener {
         } catch (MalformedFrameException e) {
             malformed(e.getMessage());
         }
-        rest(pacing.afterFrame(services.nanoTime().getAsLong(), call.readerMayRest()));
+        rest(pacing.afterFrame(services.nanoTime().getAsLong(), call.lastFrameStampMillis(),
+                               call.readerMayRestMs() * 1_000_000L));
     }
 
     /** This thread is the socket's reader: resting here lets the next frames gather in the socket's buffer. */

@@ -118,9 +118,9 @@ public record Settings(int port,
      * @param sttUtteranceEnd      nova-3 {@code utterance_end_ms}
      * @param ttsMaxConcurrent     ElevenLabs requests allowed at once across all calls (the plan's concurrency
      *                             limit); a sentence that gets no slot within a short wait is spoken by the fallback
-     * @param readerRest           while nothing hangs on the next frames (a quiet caller, mid-sentence), how long a
-     *                             media socket's reader rests once it has caught up, so it takes several frames per
-     *                             wake-up (0: one wake-up per frame; at most 200 ms, the longest pause wait)
+     * @param readerRest           the longest rest of a media socket's reader once it has caught up, so it takes
+     *                             several frames per wake-up; a rest is shorter where the call could decide
+     *                             something sooner (0: one wake-up per frame; at most 200 ms)
      * @param wakeTick             how often the one clock thread that ends every call's timed waits (a reader's rest,
      *                             the playout's pacing, a call thread's timers) ticks: a wait ends up to this much
      *                             early, and the waits of all calls due in one tick are woken together (1..50 ms)

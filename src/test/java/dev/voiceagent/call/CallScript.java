@@ -112,9 +112,9 @@ final class CallScript implements AutoCloseable {
         return new CallScript(PERSONAS.replace("MODEL", model), new ScriptedRecognizer());
     }
 
-    /** What the call tells its socket reader: whether it may rest ({@link SocketCall#readerMayRest()}). */
-    boolean readerMayRest() {
-        return session.readerMayRest();
+    /** What the call tells its socket reader: how long it may rest ({@link SocketCall#readerMayRestMs()}). */
+    int readerMayRestMs() {
+        return session.readerMayRestMs();
     }
 
     /** A call not yet placed ({@link #dial}), so the recogniser can be scripted first. */
