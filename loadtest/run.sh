@@ -18,6 +18,9 @@
 #   WAIT_FOR_IDLE=N  wait up to N seconds for the machine to be idle (other processes skew the figures)
 #   SERVER_CPUS, SIM_CPUS  pin the server / the simulator and fakes to these cores (taskset -c), e.g. 0 and 1:
 #                    what one dedicated core of server can carry, with the load generator kept off it
+#   GENERATOR_NICE=N run the simulator and fakes at this nice value (e.g. -5; below 0 needs root): on shared cores
+#                    the load generator then gets the CPU first, so a stall of its own no longer shows up as the
+#                    server's audio gap, and the server is the one that runs short when the machine is busy
 #   MODE=soak        the soak test instead (loadtest/soak.sh): SoakSimulator keeps CALLS calls going for SOAK_MINUTES
 #                    with turnover and samples the server every SAMPLE_SECONDS (see loadtest/README.md, "Soak")
 # Logs and the report stay in target/loadtest/<time>/. Exit status: the simulator's (0 = every target met,
@@ -61,6 +64,9 @@ FAKES_PID=""
 SERVER_PID=""
 SERVER_PIN=${SERVER_CPUS:+taskset -c $SERVER_CPUS}
 SIM_PIN=${SIM_CPUS:+taskset -c $SIM_CPUS}
+if [ -n "${GENERATOR_NICE:-}" ]; then
+  SIM_PIN="nice -n $GENERATOR_NICE ${SIM_PIN}"
+fi
 cleanup() {
   if [ -n "$FAKES_PID" ] && [ -r "/proc/$FAKES_PID/stat" ]; then
     # utime + stime of the fakes (fields 14, 15; ticks of 1/100 s): their share of the machine.
