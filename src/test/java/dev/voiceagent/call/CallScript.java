@@ -117,6 +117,16 @@ final class CallScript implements AutoCloseable {
         return session.readerMayRestMs();
     }
 
+    /** One message from Twilio as the socket's reader hands it over ({@link SocketCall#receive}). */
+    void receive(String json) throws dev.voiceagent.twilio.MalformedFrameException {
+        session.receive(json);
+    }
+
+    /** The stamp the call gives its reader after the last message ({@link SocketCall#lastFrameStampMillis()}). */
+    long lastFrameStampMillis() {
+        return session.lastFrameStampMillis();
+    }
+
     /** A call not yet placed ({@link #dial}), so the recogniser can be scripted first. */
     CallScript(String personasYaml, ScriptedRecognizer recognizer) {
         this(personasYaml, recognizer, ToolKit.standard());

@@ -39,7 +39,7 @@ class ReaderMayRestTest {
     /** The reader's longest rest (the default {@code calls.readerRestMs}). */
     private static final int REST_MS = 100;
 
-    /** One frame as heard: whether it was speech, how long the reader could rest after it, what it made Hearing post. */
+    /** One frame as heard: whether speech, how long the reader could rest after it, what it made Hearing post. */
     private record Heard(int index, boolean speech, boolean inTurn, int mayRestMs, List<CallInput> posted) {
         boolean decides() {
             return !posted.isEmpty();
@@ -68,6 +68,21 @@ class ReaderMayRestTest {
             call.greeted();
             call.silence(200);
             assertThat(call.readerMayRestMs(), greaterThanOrEqualTo(REST_MS + 20));
+        }
+    }
+
+    @Test
+    void theReaderIsGivenEachFramesStampAndNoneForOtherMessages() throws Exception {
+        try (CallScript call = CallScript.start(Stt.NOVA3)) {
+            call.greeted();
+            String payload = java.util.Base64.getEncoder().encodeToString(silence(20));
+            call.receive("{\"event\":\"media\",\"sequenceNumber\":\"3\",\"media\":{\"track\":\"inbound\","
+                         + "\"chunk\":\"62\",\"timestamp\":\"1234\",\"payload\":\"" + payload + "\"},"
+                         + "\"streamSid\":\"MZ1\"}");
+            assertThat(call.lastFrameStampMillis(), is(1234L));
+            call.receive("{\"event\":\"mark\",\"sequenceNumber\":\"4\",\"streamSid\":\"MZ1\","
+                         + "\"mark\":{\"name\":\"unknown\"}}");
+            assertThat(call.lastFrameStampMillis(), is(-1L));
         }
     }
 

@@ -61,7 +61,8 @@ class ReaderPacingTest {
         long t = resumedAt;
         for (int i = 1; i <= count; i++) {
             t += HANDLING;
-            assertThat("waiting frame " + i + " of " + count + " read at once", pacing.afterFrame(t, NO_STAMP, ANY), is(0L));
+            assertThat("waiting frame " + i + " of " + count + " read at once", pacing.afterFrame(t, NO_STAMP, ANY),
+                       is(0L));
         }
         return t;
     }
@@ -119,8 +120,8 @@ class ReaderPacingTest {
     @Test
     void aRestEndsAFrameBeforeTheCallCouldDecide() {
         ReaderPacing pacing = new ReaderPacing(REST);
-        assertThat("the 5th frame from now could decide: back before it comes", pacing.afterFrame(0, NO_STAMP, 100 * MS),
-                   is(80 * MS));
+        assertThat("the 5th frame from now could decide: back before it comes",
+                   pacing.afterFrame(0, NO_STAMP, 100 * MS), is(80 * MS));
         assertThat(new ReaderPacing(REST).afterFrame(0, NO_STAMP, 130 * MS), is(REST));
     }
 
