@@ -35,6 +35,12 @@ final class Hearing {
     static final int RESUMED_SPEECH_MS = 100;
 
     private final TurnTaking turnTaking;
+    /** The speech after which the caller counts as talking: a turn has started and barge-in is decided. */
+    private final int talkingAfterMs;
+    /** The silence after which a pause is posted (speculation on), in ms; 0 without speculation. */
+    private final int pauseAfterMs;
+    /** The shortest pause that can end a turn ({@link #endOfTurnMs}): the adaptive minimum when it is shorter. */
+    private final int earliestEndOfTurnMs;
     private final Consumer<CallInput> post;
     private final VoiceActivityDetector vad = new VoiceActivityDetector(VadSettings.defaults());
     private final LevelSpread spread = new LevelSpread();
@@ -55,6 +61,11 @@ final class Hearing {
 
     Hearing(TurnTaking turnTaking, int maxUtteranceBytes, Consumer<CallInput> post) {
         this.turnTaking = turnTaking;
+        this.talkingAfterMs = (int) Math.max(turnTaking.interruptAfter().toMillis(), turnTaking.minSpeech().toMillis());
+        TurnTaking.Speculation s = turnTaking.speculation();
+        this.pauseAfterMs = s.enabled() ? (int) s.after().toMillis() : 0;
+        long normalEnd = turnTaking.endOfTurn().toMillis();
+        this.earliestEndOfTurnMs = (int) (s.enabled() ? Math.min(normalEnd, s.endOfTurnMin().toMillis()) : normalEnd);
         this.post = post;
         // The detector ends a turn at the longest wait; shorter (adaptive) ends are decided in frame().
         this.turns = new TurnDetector(new TurnSettings((int) turnTaking.minSpeech().toMillis(),
@@ -199,7 +210,7 @@ final class Hearing {
      * the next frame as it comes.
      *
      * <ul>
-     *   <li>Quiet (or an onset not yet a turn): the caller must talk {@link #talkingAfterMs()} before they count as
+     *   <li>Quiet (or an onset not yet a turn): the caller must talk {@link #talkingAfterMs} before they count as
      *       talking (the barge-in decision), less what the onset already holds.</li>
      *   <li>In a turn: the least of what is still pending: talking ({@code interruptAfter} of speech), going on after
      *       a pause ({@value #RESUMED_SPEECH_MS} ms of speech), a pause (the speculation wait of silence) and the
@@ -220,7 +231,7 @@ final class Hearing {
         }
         int speechMs = turns.turnSpeechMs();
         if (!inTurn) {
-            return Math.max(0, talkingAfterMs() - speechMs);
+            return Math.max(0, talkingAfterMs - speechMs);
         }
         if (talkingPosted && !talkingLikeSpeechPosted) {
             return 0;
@@ -228,28 +239,15 @@ final class Hearing {
         int silenceMs = turns.silenceMs();
         int until = Integer.MAX_VALUE;
         if (!talkingPosted) {
-            until = Math.min(until, talkingAfterMs() - speechMs);
+            until = Math.min(until, talkingAfterMs - speechMs);
         }
-        TurnTaking.Speculation s = turnTaking.speculation();
         if (pausePosted) {
             until = Math.min(until, RESUMED_SPEECH_MS - (speechMs - speechAtPauseMs));
-        } else if (s.enabled() && silenceMs < s.after().toMillis()) {
-            until = Math.min(until, (int) s.after().toMillis() - silenceMs);
+        } else if (silenceMs < pauseAfterMs) {
+            until = Math.min(until, pauseAfterMs - silenceMs);
         }
-        until = Math.min(until, earliestEndOfTurnMs() - silenceMs);
+        until = Math.min(until, earliestEndOfTurnMs - silenceMs);
         return Math.max(0, until);
-    }
-
-    /** The speech after which the caller counts as talking: a turn has started and barge-in is decided. */
-    private int talkingAfterMs() {
-        return (int) Math.max(turnTaking.interruptAfter().toMillis(), turnTaking.minSpeech().toMillis());
-    }
-
-    /** The shortest pause that can end a turn ({@link #endOfTurnMs}). */
-    private int earliestEndOfTurnMs() {
-        long normal = turnTaking.endOfTurn().toMillis();
-        TurnTaking.Speculation s = turnTaking.speculation();
-        return (int) (s.enabled() ? Math.min(normal, s.endOfTurnMin().toMillis()) : normal);
     }
 
     /** Silence since the caller's last speech frame, in ms (any thread). */

@@ -49,9 +49,14 @@ class ReaderMayRestTest {
             return posted.stream().anyMatch(kind::isInstance);
         }
 
-        /** Whether the reader would rest after this frame at all ({@link ReaderPacing#MIN_REST_NANOS}). */
+        /** How long a caught-up reader rests after this frame, as {@link ReaderPacing} decides it (0: not at all). */
+        int restMs() {
+            long ms = 1_000_000L;
+            return (int) (new ReaderPacing(REST_MS * ms).afterFrame(0, -1, mayRestMs * ms) / ms);
+        }
+
         boolean rests() {
-            return Math.min(REST_MS, mayRestMs - 20) >= 40;
+            return restMs() > 0;
         }
     }
 
@@ -182,7 +187,7 @@ class ReaderMayRestTest {
         while (i < frames.size()) {
             wakeUps++;
             Heard h = frames.get(i);
-            i += h.rests() ? Math.max(1, Math.min(REST_MS, h.mayRestMs() - 20) / 20) : 1;
+            i += Math.max(1, h.restMs() / 20);
         }
         return wakeUps;
     }
