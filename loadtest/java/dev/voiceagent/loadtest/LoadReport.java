@@ -169,6 +169,12 @@ public record LoadReport(String title, List<CallResult> calls, ServerLog server,
                                                 + "  (the simulator's own timer >= " + HiccupMeter.STALL_MILLIS
                                                 + " ms late while that audio was missing)");
         }
+        line(out, "server stutters", server.stutters().isEmpty() ? "0  (holes the server's playout saw in a reply)"
+                : server.stutters().entrySet().stream()
+                        .map(e -> e.getValue().size() + " " + e.getKey() + " (longest " + Percentiles.of(e.getValue()).max()
+                                  + " ms)")
+                        .collect(Collectors.joining(", "))
+                  + "  (speech_late: the voice had not delivered; sent_late: audio ready, the server sent it late)");
         line(out, "clears", calls.stream().mapToInt(CallResult::clears).sum() + "  (server believed it was interrupted)");
         line(out, "server turns", server.turns().size() + " logged"
                                   + " (" + server.turns().stream().filter(ServerLog.Turn::interrupted).count() + " interrupted)");

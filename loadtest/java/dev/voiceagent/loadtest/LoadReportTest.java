@@ -39,6 +39,7 @@ class LoadReportTest {
         assertThat(text, containsString("250.00 ms of server CPU per second of a talking call (200.00 without the JIT compiler"));
         assertThat(text, containsString("server 4, simulator 2")); // unknown JIT share: not shown
         assertThat(text, containsString("MET  serverMs p99 < 20 ms"));
+        assertThat(text, containsString("server stutters      0"));
         assertThat(text, containsString("20.00 ms of server CPU per second of a connected call")); // 200 ms / 5 s / 2 calls
     }
 
@@ -47,7 +48,9 @@ class LoadReportTest {
         CallResult failed = new CallResult(1, "CA1", "turn 2: no answer within 10000 ms", 300, List.of(1500L), List.of(), 0);
         CallResult stutter = new CallResult(2, "CA2", null, 300, List.of(1500L), List.of(40L, 120L), 1);
         LoadReport report = new LoadReport("3 calls", List.of(ok(0, 1500), failed, stutter),
-                ServerLog.parse(Stream.of(turn(5), turn(25))),
+                ServerLog.parse(Stream.of(turn(5), turn(25),
+                        "{\"level\":\"INFO\",\"msg\":\"playout ran dry\",\"callSid\":\"CA2\",\"ms\":120,\"cause\":\"sent_late\"}",
+                        "{\"level\":\"INFO\",\"msg\":\"playout ran dry\",\"callSid\":\"CA2\",\"ms\":40,\"cause\":\"sent_late\"}")),
                 new LoadReport.Heap(OptionalLong.of(40_000), OptionalLong.of(41_536), 3, 3), null, null, null);
 
         List<LoadReport.Target> targets = report.targets();
@@ -57,6 +60,7 @@ class LoadReportTest {
         assertThat(targets.get(2).measured(), is("p99 25 ms"));
         assertThat(targets.get(3).measured(), is("512 KB"));
         assertThat(report.render(), containsString("1 x turn 2: no answer within 10000 ms"));
+        assertThat(report.render(), containsString("server stutters      2 sent_late (longest 120 ms)"));
     }
 
     @Test

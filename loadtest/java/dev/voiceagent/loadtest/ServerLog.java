@@ -24,8 +24,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param turns      every {@code turn} line, in log order
  * @param endReasons {@code call ended} lines counted by {@code reason}
  * @param warnings   WARNING and SEVERE lines counted by message (first 100 characters)
+ * @param stutters   the length in ms of each hole the server's playout saw in a reply ({@code playout ran dry}), by
+ *                   its {@code cause} ({@code speech_late}: the synthesizer had not delivered; {@code sent_late}: the
+ *                   audio was there and the server sent it late)
  */
-public record ServerLog(List<Turn> turns, Map<String, Integer> endReasons, Map<String, Integer> warnings) {
+public record ServerLog(List<Turn> turns, Map<String, Integer> endReasons, Map<String, Integer> warnings,
+                        Map<String, List<Long>> stutters) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -62,6 +66,7 @@ public record ServerLog(List<Turn> turns, Map<String, Integer> endReasons, Map<S
         List<Turn> turns = new ArrayList<>();
         Map<String, Integer> ends = new TreeMap<>();
         Map<String, Integer> warnings = new TreeMap<>();
+        Map<String, List<Long>> stutters = new TreeMap<>();
         lines.forEach(line -> {
             JsonNode node = json(line);
             if (node == null) {
@@ -77,12 +82,18 @@ public record ServerLog(List<Turn> turns, Map<String, Integer> endReasons, Map<S
                 turns.add(turn(node));
             } else if (msg.equals("call ended")) {
                 ends.merge(node.path("reason").asText("?"), 1, Integer::sum);
+            } else if (msg.equals("playout ran dry")) {
+                stutters.computeIfAbsent(node.path("cause").asText("?"), c -> new ArrayList<>())
+                        .add(node.path("ms").asLong(0));
             }
             if (level.equals("WARNING") || level.equals("SEVERE")) {
                 warnings.merge(msg.length() > 100 ? msg.substring(0, 100) : msg, 1, Integer::sum);
             }
         });
-        return new ServerLog(List.copyOf(turns), Map.copyOf(ends), Map.copyOf(warnings));
+        Map<String, List<Long>> stutterLists = new TreeMap<>();
+        stutters.forEach((cause, ms) -> stutterLists.put(cause, List.copyOf(ms)));
+        return new ServerLog(List.copyOf(turns), Map.copyOf(ends), Map.copyOf(warnings),
+                             java.util.Collections.unmodifiableMap(stutterLists));
     }
 
     /** The samples of one timing field over all turns, leaving out turns where it did not happen (-1). */

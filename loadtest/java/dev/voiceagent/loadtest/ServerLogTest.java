@@ -45,6 +45,18 @@ class ServerLogTest {
     }
 
     @Test
+    void collectsThePlayoutsStuttersByCause() {
+        String dry = "{\"level\":\"INFO\",\"msg\":\"playout ran dry\",\"callSid\":\"%s\",\"ms\":%d,\"cause\":\"%s\"}";
+        ServerLog log = ServerLog.parse(Stream.of(dry.formatted("CA1", 64, "sent_late"), dry.formatted("CA2", 230, "speech_late"),
+                                                  dry.formatted("CA1", 21, "sent_late"), dry.formatted("CAwarm1", 90, "sent_late")),
+                                        "CA");
+
+        assertThat(log.stutters().get("sent_late"), contains(64L, 21L, 90L));
+        assertThat(log.stutters().get("speech_late"), contains(230L));
+        assertThat(ServerLog.parse(Stream.of(TURN)).stutters().isEmpty(), is(true));
+    }
+
+    @Test
     void keepsOnlyTheMeasuredCalls() {
         ServerLog log = ServerLog.parse(Stream.of(TURN, TURN.replace("CA1", "CAwarm1"),
                 "{\"level\":\"WARNING\",\"msg\":\"no call sid here\"}"), "CA1");

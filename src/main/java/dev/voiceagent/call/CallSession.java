@@ -775,6 +775,7 @@ public final class CallSession implements SocketCall {
         if (voiceToVoice >= 0) {
             services.metrics().stage(CallMetrics.Stage.VOICE_TO_VOICE, Duration.ofMillis(voiceToVoice));
         }
+        Stutter.Tally stutters = playout.stutters(reply.number());
         TurnListeningCost heard = reply.listening().orElse(new TurnListeningCost(reply.typed() ? "keypad" : "-", 0, 0, 0, false));
         log.info("turn",
                  "turn", turnCount,
@@ -787,6 +788,9 @@ public final class CallSession implements SocketCall {
                  "firstFrameMs", TurnTimings.millis(t.turnEndNanos, firstFrame),
                  "voiceToVoiceMs", voiceToVoice,
                  "serverMs", t.serverMillis(firstFrame),
+                 "stutters", stutters.count(),
+                 "stutterSpeechLateMs", stutters.starvedMillis(),
+                 "stutterSentLateMs", stutters.lateMillis(),
                  "interrupted", interrupted,
                  "endsCall", reply.endsCall(),
                  "recognizer", heard.recognizer(),
@@ -804,6 +808,12 @@ public final class CallSession implements SocketCall {
         }
         services.metrics().turnRequests(reply.sttRequests(), reply.llmRequests());
         services.metrics().sttTurn(heard.recognizer(), heard.audioSeconds(), heard.finalizes());
+    }
+
+    /** On the playout's sender thread: the caller heard a hole in the agent's audio. */
+    private void stuttered(Stutter stutter) {
+        services.metrics().stutter(stutter.cause().tag(), stutter.millis());
+        log.info("playout ran dry", "ms", stutter.millis(), "cause", stutter.cause().tag());
     }
 
     private boolean audible(AgentReply reply) {
@@ -890,7 +900,8 @@ public final class CallSession implements SocketCall {
         lastActivityNanos = startedNanos;
         maxUtteranceBytes = (int) (8 * services.settings().maxUtterance().toMillis());
         playout = new Playout(out, start.streamSid(), services.settings().playoutLead(), services.settings().frame(),
-                              services.nanoTime(), services.ticker(), () -> socketClosed(EndReason.SOCKET_CLOSED, "send failed"), "playout-" + callSid);
+                              services.nanoTime(), services.ticker(), () -> socketClosed(EndReason.SOCKET_CLOSED, "send failed"),
+                              this::stuttered, "playout-" + callSid);
         replies = new ReplyContext(services, persona, services.voices().forCall(), playout, log, this::offer,
                                    new ToolContext(callSid, present(from), present(to),
                                                    persona.id(), persona.timeZone()));

@@ -1,9 +1,11 @@
 package dev.voiceagent.call;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 import dev.voiceagent.audio.FrameSplitter;
@@ -22,6 +24,10 @@ import dev.voiceagent.twilio.MediaStreamSender;
  * reply; {@link #clear()} from the call thread; the sender thread is the only one that sends media.
  * A clear bumps a generation number under the send lock, so a frame already taken off the queue by the
  * sender can never reach Twilio after the clear.
+ *
+ * <p>Where a reply's audio runs out at Twilio before its next frame is sent (by the pacer's model of Twilio's queue),
+ * the hole is a {@link Stutter}: handed to {@code onStutter} on the sender thread and added to the reply's
+ * {@link #stutters tally}, so a stutter the caller hears can be told from one the synthesizer caused.
  */
 final class Playout implements AutoCloseable {
 
@@ -30,7 +36,8 @@ final class Playout implements AutoCloseable {
         long generation();
     }
 
-    private record Frame(long generation, long replyNo, byte[] mulaw) implements Item {
+    /** Audio of one reply; {@code readyNanos} is when it reached the playout. */
+    private record Frame(long generation, long replyNo, byte[] mulaw, long readyNanos) implements Item {
     }
 
     private record MarkItem(long generation, long replyNo, String name) implements Item {
@@ -42,6 +49,7 @@ final class Playout implements AutoCloseable {
     private final LongSupplier nanoTime;
     private final Ticker ticker;
     private final Runnable onSendFailure;
+    private final Consumer<Stutter> onStutter;
     private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>();
     private final ReentrantLock sendLock = new ReentrantLock();
     private final ReentrantLock produceLock = new ReentrantLock();
@@ -53,15 +61,17 @@ final class Playout implements AutoCloseable {
     private volatile long lastReplyNo = -1;
     private volatile long firstFrameNanos;
     private volatile long lastFrameNanos;
+    private Stutter.Tally stutters = Stutter.Tally.NONE;   // of reply lastReplyNo; under sendLock
 
     Playout(MediaStreamSender out, String streamSid, Duration lead, Duration frame,
-            LongSupplier nanoTime, Ticker ticker, Runnable onSendFailure, String threadName) {
+            LongSupplier nanoTime, Ticker ticker, Runnable onSendFailure, Consumer<Stutter> onStutter, String threadName) {
         this.out = out;
         this.streamSid = streamSid;
         this.pacer = new PlayoutPacer(lead.toNanos());
         this.nanoTime = nanoTime;
         this.ticker = ticker;
         this.onSendFailure = onSendFailure;
+        this.onStutter = onStutter;
         this.splitter = new FrameSplitter((int) (8000 * frame.toMillis() / 1000));
         this.sender = Thread.ofVirtual().name(threadName).start(this::sendLoop);
     }
@@ -72,9 +82,10 @@ final class Playout implements AutoCloseable {
             return;
         }
         long gen = generation;
+        long ready = nanoTime.getAsLong();
         produceLock.lock();
         try {
-            splitter.push(mulaw, offset, length, f -> queue.add(new Frame(gen, replyNo, f)));
+            splitter.push(mulaw, offset, length, f -> queue.add(new Frame(gen, replyNo, f, ready)));
         } finally {
             produceLock.unlock();
         }
@@ -96,7 +107,7 @@ final class Playout implements AutoCloseable {
         try {
             byte[] rest = splitter.flush();
             if (rest.length > 0) {
-                queue.add(new Frame(gen, replyNo, rest));
+                queue.add(new Frame(gen, replyNo, rest, nanoTime.getAsLong()));
             }
         } finally {
             produceLock.unlock();
@@ -145,6 +156,16 @@ final class Playout implements AutoCloseable {
         return lastReplyNo == replyNo ? firstFrameNanos : 0;
     }
 
+    /** The stutters of reply {@code replyNo} so far (none if it is not the latest reply that played). */
+    Stutter.Tally stutters(long replyNo) {
+        sendLock.lock();
+        try {
+            return lastReplyNo == replyNo ? stutters : Stutter.Tally.NONE;
+        } finally {
+            sendLock.unlock();
+        }
+    }
+
     /** When the most recent frame was sent, or 0. */
     long lastFrameNanos() {
         return lastFrameNanos;
@@ -176,17 +197,23 @@ final class Playout implements AutoCloseable {
     }
 
     private void send(Frame frame) {
+        Optional<Stutter> stutter = Optional.empty();
         sendLock.lock();
         try {
             if (frame.generation() != generation || frame.replyNo() <= silencedThrough || closed) {
                 return;
             }
             out.send(MediaStreamCodec.media(streamSid, frame.mulaw(), 0, frame.mulaw().length));
-            long now = nanoTime.getAsLong();
+            long now = nanoTime.getAsLong();   // the frame has left: a write that blocked made it late too
+            if (lastReplyNo == frame.replyNo()) {
+                stutter = Stutter.before(pacer.playedUntilNanos(), frame.readyNanos(), now);
+                stutter.ifPresent(s -> stutters = stutters.plus(s));
+            }
             pacer.sent(now, PlayoutPacer.mulawNanos(frame.mulaw().length));
             if (lastReplyNo != frame.replyNo()) {
                 firstFrameNanos = now;
                 lastReplyNo = frame.replyNo();
+                stutters = Stutter.Tally.NONE;
             }
             lastFrameNanos = now;
         } catch (RuntimeException e) {
@@ -195,6 +222,7 @@ final class Playout implements AutoCloseable {
         } finally {
             sendLock.unlock();
         }
+        stutter.ifPresent(onStutter);
     }
 
     private void sendMark(MarkItem mark) {

@@ -154,6 +154,18 @@ public final class CallMetrics {
                                      .tags(Metrics.tags("status", status, "handoff", Boolean.toString(handoff)))).increment();
     }
 
+    /**
+     * The caller heard a hole of {@code millis} in the agent's audio, by cause: {@code speech_late} (the synthesizer
+     * had not delivered) or {@code sent_late} (the audio was ready; the server sent it late).
+     */
+    public void stutter(String cause, long millis) {
+        registry.getOrCreate(Counter.builder("voice.playout.stutters").description("Holes in the agent's audio, by cause")
+                                     .tags(Metrics.tags("cause", cause))).increment();
+        registry.getOrCreate(Counter.builder("voice.playout.stutter.milliseconds")
+                                     .description("Time the caller heard nothing in the middle of a reply, by cause")
+                                     .tags(Metrics.tags("cause", cause))).increment(millis);
+    }
+
     public void stage(Stage stage, Duration took) {
         registry.getOrCreate(Timer.builder("voice.turn.latency").description("Latency of each stage of a turn")
                                      .buckets(LATENCY_BUCKETS)

@@ -10,7 +10,10 @@ import org.junit.jupiter.api.Test;
 import dev.voiceagent.twilio.MediaStreamSender;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThan;
@@ -26,9 +29,14 @@ class PlayoutTest {
         }
 
         final List<Sent> sent = new CopyOnWriteArrayList<>();
+        /** The media message at this index (from 0) takes 300 ms to write, as on a congested socket. */
+        volatile long slowMedia = -1;
 
         @Override
         public void send(String json) {
+            if (json.contains("\"media\"") && media() == slowMedia) {
+                sleep(300);
+            }
             sent.add(new Sent(System.nanoTime(), json));
         }
 
@@ -48,9 +56,10 @@ class PlayoutTest {
     }
 
     private final RecordingSender out = new RecordingSender();
+    private final List<Stutter> stutters = new CopyOnWriteArrayList<>();
     private final Ticker ticker = new Ticker(Duration.ofMillis(10), System::nanoTime);
     private final Playout playout = new Playout(out, SID, Duration.ofMillis(160), Duration.ofMillis(20),
-                                                System::nanoTime, ticker, () -> { }, "test-playout");
+                                                System::nanoTime, ticker, () -> { }, stutters::add, "test-playout");
 
     @AfterEach
     void close() {
@@ -102,6 +111,68 @@ class PlayoutTest {
         // clear as they were sent rather than sampling a counter beside it: most of the two seconds never left.
         long mediaBeforeClear = kinds.subList(0, clear).stream().filter("media"::equals).count();
         assertThat(mediaBeforeClear, lessThan(40L));
+    }
+
+    @Test
+    void audioThatKeepsComingInTimeHasNoStutter() throws Exception {
+        playout.audio(1, new byte[4000], 0, 4000);   // half a second
+        Thread.sleep(150);
+        playout.audio(1, new byte[4000], 0, 4000);   // the next sentence, while the first still plays
+        playout.mark(1, "r1.end");
+        Waits.until(() -> out.kinds().contains("mark:r1.end"));
+        assertThat(stutters, is(empty()));
+        assertThat(playout.stutters(1), is(Stutter.Tally.NONE));
+    }
+
+    @Test
+    void speechThatComesAfterTheLineRanDryIsAStutterOfTheSpeech() throws Exception {
+        playout.audio(1, new byte[800], 0, 800);     // 100 ms, all within the lead
+        Thread.sleep(500);                           // the next sentence is slow to synthesize
+        playout.audio(1, new byte[800], 0, 800);
+        playout.mark(1, "r1.end");
+        Waits.until(() -> out.kinds().contains("mark:r1.end"));
+        assertThat(stutters, hasSize(1));
+        Stutter s = stutters.getFirst();
+        assertThat(s.cause(), is(Stutter.Cause.SPEECH_LATE));
+        assertThat(s.millis(), allOf(greaterThan(300L), lessThan(500L)));
+        assertThat(playout.stutters(1).count(), is(1));
+    }
+
+    @Test
+    void audioThatWaitedWhileTheSenderWasHeldUpIsAStutterOfTheSender() throws Exception {
+        out.slowMedia = 15;                          // well past the lead: Twilio plays from its queue meanwhile
+        playout.audio(1, new byte[8000], 0, 8000);   // one second, all there from the start
+        playout.mark(1, "r1.end");
+        Waits.until(() -> out.kinds().contains("mark:r1.end"));
+        assertThat(stutters, hasSize(1));
+        Stutter s = stutters.getFirst();
+        assertThat(s.cause(), is(Stutter.Cause.SENT_LATE));
+        assertThat(s.starvedNanos(), is(0L));
+        // 300 ms in the write less the 160-170 ms queued at Twilio when it began
+        assertThat(s.millis(), allOf(greaterThan(100L), lessThan(200L)));
+    }
+
+    @Test
+    void theSilenceBetweenTwoRepliesIsNoStutterAndEachReplyHasItsOwnTally() throws Exception {
+        playout.audio(1, new byte[800], 0, 800);
+        Thread.sleep(500);
+        playout.audio(1, new byte[800], 0, 800);
+        playout.mark(1, "r1.end");
+        Waits.until(() -> out.kinds().contains("mark:r1.end"));
+        Thread.sleep(300);
+        playout.audio(2, new byte[800], 0, 800);
+        playout.mark(2, "r2.end");
+        Waits.until(() -> out.kinds().contains("mark:r2.end"));
+        assertThat(stutters, hasSize(1));
+        assertThat(playout.stutters(2), is(Stutter.Tally.NONE));
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
