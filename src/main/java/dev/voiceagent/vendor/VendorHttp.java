@@ -404,8 +404,13 @@ public final class VendorHttp {
         return oneLine.length() <= ERROR_TEXT_LIMIT ? oneLine : oneLine.substring(0, ERROR_TEXT_LIMIT) + "…";
     }
 
-    /** Turns read failures into {@link VendorException}s so that callers see one exception type. */
+    /**
+     * Turns read failures into {@link VendorException}s so that callers see one exception type, and asks the body for
+     * about as much as it delivers at a time ({@link ReadSize}).
+     */
     private final class GuardedBody extends FilterInputStream {
+
+        private final ReadSize readSize = new ReadSize();
 
         GuardedBody(InputStream in) {
             super(in);
@@ -423,7 +428,10 @@ public final class VendorHttp {
         @Override
         public int read(byte[] buffer, int offset, int length) {
             try {
-                return super.read(buffer, offset, length);
+                int ask = readSize.ask(length);
+                int got = super.read(buffer, offset, ask);
+                readSize.got(ask, got);
+                return got;
             } catch (IOException | RuntimeException e) {
                 throw failure(e, true);
             }
