@@ -1,11 +1,12 @@
 package dev.voiceagent.audio;
 
 /**
- * Decides when to send the next piece of outbound audio to Twilio. Twilio plays what it receives in order,
- * so what we have sent but it has not yet played is latency we cannot take back: on barge-in a {@code clear}
- * drops it, but sending far ahead of real time still makes every reply start late and end with a tail.
- * Sending with no lead at all lets the line run dry between frames. The pacer therefore keeps a small, fixed
- * lead (100-200 ms) queued at Twilio and otherwise sends at real time.
+ * Decides when to send the next piece of outbound audio to Twilio. Twilio plays what it receives in order.
+ * Sending with no lead at all lets the line run dry whenever the sender is a little late; sending far ahead of
+ * real time (whole replies at once, as some frameworks do) leaves seconds queued at Twilio, which a lost or late
+ * {@code clear} would play over the caller, and which Twilio discards past ten minutes. The pacer therefore keeps
+ * a fixed lead queued at Twilio (the setting {@code calls.playoutLeadMs}, a few hundred ms: enough to ride out a
+ * GC pause or a busy core) and otherwise sends at real time.
  *
  * <p>The model: {@code playedUntil} is the instant at which Twilio will have played everything sent so far.
  * Sending {@code d} of audio at {@code now} moves it to {@code max(playedUntil, now) + d} (if the queue ran dry,

@@ -15,13 +15,13 @@ import dev.voiceagent.twilio.MediaStreamSender;
 
 /**
  * Agent audio and marks on their way to Twilio. One sender thread per call writes them in order, paced
- * at real time with a small lead: enough queued at Twilio that playback never runs dry, little enough
- * that {@link #clear()} silences the line at once (sending faster, as some frameworks do at 2x, leaves
- * seconds of audio to flush on barge-in). The sender waits on the shared {@link Ticker}, so it may send up to a tick
+ * at real time with a lead: enough queued at Twilio that playback does not run dry while this server stalls
+ * (a GC pause, a busy core), little enough that Twilio never holds more than a moment of a reply (sending
+ * faster, as some frameworks do at 2x, leaves seconds queued; {@link #clear} drops what is queued either way). The sender waits on the shared {@link Ticker}, so it may send up to a tick
  * early: the lead at Twilio is between the configured lead and that plus one tick.
  *
  * <p>Threads: {@link #audio}, {@link #mark} and {@link #flush} come from the thread producing the current
- * reply; {@link #clear()} from the call thread; the sender thread is the only one that sends media.
+ * reply; {@link #clear} from the call thread; the sender thread is the only one that sends media.
  * A clear bumps a generation number under the send lock, so a frame already taken off the queue by the
  * sender can never reach Twilio after the clear.
  *

@@ -25,7 +25,7 @@ class SettingsTest {
         assertThat(s.cloudflare().apiBase(), is(URI.create("https://api.cloudflare.com/client/v4")));
         assertThat(s.cloudflare().configured(), is(false));
         assertThat(s.personasFile(), is(Path.of("config/personas.yaml")));
-        assertThat(s.calls().playoutLead(), is(Duration.ofMillis(160)));
+        assertThat(s.calls().playoutLead(), is(Duration.ofMillis(300)));
         assertThat(s.unconfiguredVendors().size(), is(4));
         assertThat(s.admission().maxConcurrentCalls(),
                    is(Settings.Admission.defaultMaxConcurrentCalls(Runtime.getRuntime().availableProcessors())));
