@@ -174,7 +174,8 @@ public record LoadReport(String title, List<CallResult> calls, ServerLog server,
                         .map(e -> e.getValue().size() + " " + e.getKey() + " (longest " + Percentiles.of(e.getValue()).max()
                                   + " ms)")
                         .collect(Collectors.joining(", "))
-                  + "  (speech_late: the voice had not delivered; sent_late: audio ready, the server sent it late)");
+                  + "  (words_late: the model or a tool had not given the words; speech_late: the voice had not delivered;"
+                  + " sent_late: audio ready, the server sent it late)");
         line(out, "clears", calls.stream().mapToInt(CallResult::clears).sum() + "  (server believed it was interrupted)");
         line(out, "server turns", server.turns().size() + " logged"
                                   + " (" + server.turns().stream().filter(ServerLog.Turn::interrupted).count() + " interrupted)");

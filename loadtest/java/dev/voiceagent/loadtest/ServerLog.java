@@ -25,8 +25,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param endReasons {@code call ended} lines counted by {@code reason}
  * @param warnings   WARNING and SEVERE lines counted by message (first 100 characters)
  * @param stutters   the length in ms of each hole the server's playout saw in a reply ({@code playout ran dry}), by
- *                   its {@code cause} ({@code speech_late}: the synthesizer had not delivered; {@code sent_late}: the
- *                   audio was there and the server sent it late)
+ *                   its {@code cause} ({@code words_late}: the model or a tool had not given the next words;
+ *                   {@code speech_late}: the synthesizer had not delivered; {@code sent_late}: the audio was there and
+ *                   the server sent it late)
  */
 public record ServerLog(List<Turn> turns, Map<String, Integer> endReasons, Map<String, Integer> warnings,
                         Map<String, List<Long>> stutters) {

@@ -27,7 +27,7 @@ import dev.voiceagent.twilio.MediaStreamSender;
  *
  * <p>Where a reply's audio runs out at Twilio before its next frame is sent (by the pacer's model of Twilio's queue),
  * the hole is a {@link Stutter}: handed to {@code onStutter} on the sender thread and added to the reply's
- * {@link #stutters tally}, so a stutter the caller hears can be told from one the synthesizer caused.
+ * {@link #stutters tally}, so a pause for words, a late voice and a late sender can be told apart.
  */
 final class Playout implements AutoCloseable {
 
@@ -36,8 +36,8 @@ final class Playout implements AutoCloseable {
         long generation();
     }
 
-    /** Audio of one reply; {@code readyNanos} is when it reached the playout. */
-    private record Frame(long generation, long replyNo, byte[] mulaw, long readyNanos) implements Item {
+    /** Audio of one reply; its words were known at {@code wordsNanos} and it reached the playout at {@code readyNanos}. */
+    private record Frame(long generation, long replyNo, byte[] mulaw, long wordsNanos, long readyNanos) implements Item {
     }
 
     private record MarkItem(long generation, long replyNo, String name) implements Item {
@@ -61,6 +61,7 @@ final class Playout implements AutoCloseable {
     private volatile long lastReplyNo = -1;
     private volatile long firstFrameNanos;
     private volatile long lastFrameNanos;
+    private volatile long wordsNanos;
     private Stutter.Tally stutters = Stutter.Tally.NONE;   // of reply lastReplyNo; under sendLock
 
     Playout(MediaStreamSender out, String streamSid, Duration lead, Duration frame,
@@ -72,6 +73,7 @@ final class Playout implements AutoCloseable {
         this.ticker = ticker;
         this.onSendFailure = onSendFailure;
         this.onStutter = onStutter;
+        this.wordsNanos = nanoTime.getAsLong();   // until a producer says otherwise, words are no later than this
         this.splitter = new FrameSplitter((int) (8000 * frame.toMillis() / 1000));
         this.sender = Thread.ofVirtual().name(threadName).start(this::sendLoop);
     }
@@ -85,9 +87,21 @@ final class Playout implements AutoCloseable {
         long ready = nanoTime.getAsLong();
         produceLock.lock();
         try {
-            splitter.push(mulaw, offset, length, f -> queue.add(new Frame(gen, replyNo, f, ready)));
+            long words = wordsNanos;
+            splitter.push(mulaw, offset, length, f -> queue.add(new Frame(gen, replyNo, f, words, ready)));
         } finally {
             produceLock.unlock();
+        }
+    }
+
+    /**
+     * The audio of reply {@code replyNo} queued from now on speaks words its producer got at {@code nanos}: a hole
+     * before it that lasted until then was a pause for words (a tool, a slow model), not a stutter of the voice or
+     * the sender. Ignored for a reply already silenced.
+     */
+    void wordsKnown(long replyNo, long nanos) {
+        if (replyNo > silencedThrough) {
+            wordsNanos = nanos;
         }
     }
 
@@ -107,7 +121,7 @@ final class Playout implements AutoCloseable {
         try {
             byte[] rest = splitter.flush();
             if (rest.length > 0) {
-                queue.add(new Frame(gen, replyNo, rest, nanoTime.getAsLong()));
+                queue.add(new Frame(gen, replyNo, rest, wordsNanos, nanoTime.getAsLong()));
             }
         } finally {
             produceLock.unlock();
@@ -206,7 +220,7 @@ final class Playout implements AutoCloseable {
             out.send(MediaStreamCodec.media(streamSid, frame.mulaw(), 0, frame.mulaw().length));
             long now = nanoTime.getAsLong();   // the frame has left: a write that blocked made it late too
             if (lastReplyNo == frame.replyNo()) {
-                stutter = Stutter.before(pacer.playedUntilNanos(), frame.readyNanos(), now);
+                stutter = Stutter.before(pacer.playedUntilNanos(), frame.wordsNanos(), frame.readyNanos(), now);
                 stutter.ifPresent(s -> stutters = stutters.plus(s));
             }
             pacer.sent(now, PlayoutPacer.mulawNanos(frame.mulaw().length));

@@ -495,6 +495,7 @@ final class ReplyProducer {
                 if (piece.version() != version) {
                     continue;                   // of an answer that was regenerated: never played
                 }
+                playout.wordsKnown(reply.number(), now());      // a hole in the audio before this is a pause for words
                 if (piece.end()) {
                     if (awaitSettled(piece.version())) {
                         break;

@@ -155,8 +155,9 @@ public final class CallMetrics {
     }
 
     /**
-     * The caller heard a hole of {@code millis} in the agent's audio, by cause: {@code speech_late} (the synthesizer
-     * had not delivered) or {@code sent_late} (the audio was ready; the server sent it late).
+     * The caller heard a hole of {@code millis} in the agent's audio, by cause: {@code words_late} (the model or a
+     * tool had not given the next words), {@code speech_late} (the synthesizer had not delivered) or {@code sent_late}
+     * (the audio was ready; the server sent it late).
      */
     public void stutter(String cause, long millis) {
         registry.getOrCreate(Counter.builder("voice.playout.stutters").description("Holes in the agent's audio, by cause")

@@ -139,6 +139,20 @@ class PlayoutTest {
     }
 
     @Test
+    void aPauseWhileTheNextWordsWereAwaitedIsAPauseForWords() throws Exception {
+        playout.wordsKnown(1, System.nanoTime());
+        playout.audio(1, new byte[800], 0, 800);     // 100 ms: "Let me check."
+        Thread.sleep(500);                           // a tool runs; then the answer's words come
+        playout.wordsKnown(1, System.nanoTime());
+        playout.audio(1, new byte[800], 0, 800);
+        playout.mark(1, "r1.end");
+        Waits.until(() -> out.kinds().contains("mark:r1.end"));
+        assertThat(stutters, hasSize(1));
+        assertThat(stutters.getFirst().cause(), is(Stutter.Cause.WORDS_LATE));
+        assertThat(playout.stutters(1).wordsLateMillis(), greaterThan(300L));
+    }
+
+    @Test
     void audioThatWaitedWhileTheSenderWasHeldUpIsAStutterOfTheSender() throws Exception {
         out.slowMedia = 15;                          // well past the lead: Twilio plays from its queue meanwhile
         playout.audio(1, new byte[8000], 0, 8000);   // one second, all there from the start
@@ -147,7 +161,7 @@ class PlayoutTest {
         assertThat(stutters, hasSize(1));
         Stutter s = stutters.getFirst();
         assertThat(s.cause(), is(Stutter.Cause.SENT_LATE));
-        assertThat(s.starvedNanos(), is(0L));
+        assertThat(s.speechLateNanos(), is(0L));
         // 300 ms in the write less the 160-170 ms queued at Twilio when it began
         assertThat(s.millis(), allOf(greaterThan(100L), lessThan(200L)));
     }

@@ -14,40 +14,59 @@ class StutterTest {
 
     @Test
     void aHoleShorterThanAFrameIsNoStutter() {
-        assertThat(Stutter.before(1000 * MS, 900 * MS, 1019 * MS), is(Optional.empty()));
-        assertThat(Stutter.before(1000 * MS, 900 * MS, 990 * MS), is(Optional.empty()));   // sent before it ran dry
+        assertThat(Stutter.before(1000 * MS, 0, 900 * MS, 1019 * MS), is(Optional.empty()));
+        assertThat(Stutter.before(1000 * MS, 0, 900 * MS, 990 * MS), is(Optional.empty()));   // sent before it ran dry
     }
 
     @Test
     void audioWaitingWhileTheLineRanDryIsTheSendersFault() {
-        Stutter s = Stutter.before(1000 * MS, 900 * MS, 1070 * MS).orElseThrow();
+        Stutter s = Stutter.before(1000 * MS, 0, 900 * MS, 1070 * MS).orElseThrow();
         assertThat(s.cause(), is(Stutter.Cause.SENT_LATE));
-        assertThat(s.lateNanos(), is(70 * MS));
-        assertThat(s.starvedNanos(), is(0L));
+        assertThat(s.sentLateNanos(), is(70 * MS));
+        assertThat(s.speechLateNanos(), is(0L));
+        assertThat(s.wordsLateNanos(), is(0L));
         assertThat(s.millis(), is(70L));
     }
 
     @Test
     void audioThatCameAfterTheLineRanDryIsTheSpeechsFault() {
-        Stutter s = Stutter.before(1000 * MS, 1200 * MS, 1201 * MS).orElseThrow();
+        Stutter s = Stutter.before(1000 * MS, 0, 1200 * MS, 1201 * MS).orElseThrow();
         assertThat(s.cause(), is(Stutter.Cause.SPEECH_LATE));
-        assertThat(s.starvedNanos(), is(200 * MS));
-        assertThat(s.lateNanos(), is(1 * MS));
+        assertThat(s.speechLateNanos(), is(200 * MS));
+        assertThat(s.sentLateNanos(), is(1 * MS));
     }
 
     @Test
     void aHoleWithBothIsNamedByTheLargerShare() {
-        Stutter s = Stutter.before(1000 * MS, 1030 * MS, 1100 * MS).orElseThrow();
-        assertThat(s.starvedNanos(), is(30 * MS));
-        assertThat(s.lateNanos(), is(70 * MS));
+        Stutter s = Stutter.before(1000 * MS, 0, 1030 * MS, 1100 * MS).orElseThrow();
+        assertThat(s.speechLateNanos(), is(30 * MS));
+        assertThat(s.sentLateNanos(), is(70 * MS));
         assertThat(s.cause(), is(Stutter.Cause.SENT_LATE));
+    }
+
+    @Test
+    void aPauseUntilTheNextWordsWereKnownIsAPauseForWords() {
+        // the model (or a tool) gave the next sentence 600 ms after the line ran dry; its speech took 200 ms more
+        Stutter s = Stutter.before(1000 * MS, 1600 * MS, 1800 * MS, 1805 * MS).orElseThrow();
+        assertThat(s.wordsLateNanos(), is(600 * MS));
+        assertThat(s.speechLateNanos(), is(200 * MS));
+        assertThat(s.sentLateNanos(), is(5 * MS));
+        assertThat(s.cause(), is(Stutter.Cause.WORDS_LATE));
+        assertThat(s.millis(), is(805L));
+    }
+
+    @Test
+    void wordsKnownBeforeTheLineRanDryLeaveTheHoleToTheVoice() {
+        Stutter s = Stutter.before(1000 * MS, 700 * MS, 1300 * MS, 1301 * MS).orElseThrow();
+        assertThat(s.wordsLateNanos(), is(0L));
+        assertThat(s.cause(), is(Stutter.Cause.SPEECH_LATE));
     }
 
     @Test
     void aReplysTallyAddsItsStutters() {
         Stutter.Tally t = Stutter.Tally.NONE
-                .plus(Stutter.before(1000 * MS, 1200 * MS, 1201 * MS).orElseThrow())
-                .plus(Stutter.before(2000 * MS, 1900 * MS, 2050 * MS).orElseThrow());
-        assertThat(t, is(new Stutter.Tally(2, 200, 51)));
+                .plus(Stutter.before(1000 * MS, 0, 1200 * MS, 1201 * MS).orElseThrow())
+                .plus(Stutter.before(2000 * MS, 0, 1900 * MS, 2050 * MS).orElseThrow());
+        assertThat(t, is(new Stutter.Tally(2, 0, 200, 51)));
     }
 }

@@ -34,10 +34,10 @@ class ToolCallTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final Duration QUIET = Duration.ofMillis(700);
-    private static final String SECRET = "order-tool-secret";
+    static final String SECRET = "order-tool-secret";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static String personas(FakeToolServer tools) {
+    static String personas(FakeToolServer tools) {
         return AgentHarness.DEFAULT_PERSONAS + """
                     tools:
                       - builtin: end_call
@@ -51,7 +51,7 @@ class ToolCallTest {
     }
 
     /** The model calls order_status once per turn, then answers from the tool message. */
-    private static void scriptModel(AgentHarness h, String answerFromResult) {
+    static void scriptModel(AgentHarness h, String answerFromResult) {
         h.cloudflare.queueTranscripts("Where is my order A-1042?", "Thanks, anything else?");
         h.cloudflare.toolCaller(call -> lastRole(call).equals("user") && call.messages().stream()
                 .noneMatch(m -> "tool".equals(m.get("role")))
@@ -67,7 +67,7 @@ class ToolCallTest {
         return String.valueOf(call.messages().getLast().get("role"));
     }
 
-    private static AgentHarness start(FakeToolServer tools) throws Exception {
+    static AgentHarness start(FakeToolServer tools) throws Exception {
         return AgentHarness.start(personas(tools), Map.of("ORDER_TOOL_SECRET", SECRET), Map.of());
     }
 
