@@ -10,8 +10,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -247,10 +249,17 @@ public final class CallSimulator {
                 Thread.sleep(WARMUP_RAMP.toMillis() / n);
             }
             long ok = 0;
+            Map<String, Integer> failures = new TreeMap<>();
             for (int i = 0; i < n; i++) {
-                ok += collect(futures.get(i), i, until).ok() ? 1 : 0;
+                CallResult r = collect(futures.get(i), i, until);
+                if (r.ok()) {
+                    ok++;
+                } else {
+                    failures.merge(String.valueOf(r.failure()), 1, Integer::sum);
+                }
             }
-            System.err.printf("call simulator: warm-up: %d of %d calls ok%n", ok, n);
+            System.err.printf("call simulator: warm-up: %d of %d calls ok%s%n", ok, n,
+                              failures.isEmpty() ? "" : "; failed: " + failures);
         } finally {
             pool.shutdownNow();
         }

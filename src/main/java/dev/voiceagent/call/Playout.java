@@ -17,8 +17,9 @@ import dev.voiceagent.twilio.MediaStreamSender;
  * Agent audio and marks on their way to Twilio. One sender thread per call writes them in order, paced
  * at real time with a lead: enough queued at Twilio that playback does not run dry while this server stalls
  * (a GC pause, a busy core), little enough that Twilio never holds more than a moment of a reply (sending
- * faster, as some frameworks do at 2x, leaves seconds queued; {@link #clear} drops what is queued either way). The sender waits on the shared {@link Ticker}, so it may send up to a tick
- * early: the lead at Twilio is between the configured lead and that plus one tick.
+ * faster, as some frameworks do at 2x, leaves seconds queued; {@link #clear} drops what is queued either way).
+ * The sender waits on the shared {@link Ticker}, so it may send up to a tick early: the lead at Twilio is
+ * between the configured lead and that plus one tick.
  *
  * <p>Threads: {@link #audio}, {@link #mark} and {@link #flush} come from the thread producing the current
  * reply; {@link #clear} from the call thread; the sender thread is the only one that sends media.
@@ -36,8 +37,9 @@ final class Playout implements AutoCloseable {
         long generation();
     }
 
-    /** Audio of one reply; its words were known at {@code wordsNanos} and it reached the playout at {@code readyNanos}. */
-    private record Frame(long generation, long replyNo, byte[] mulaw, long wordsNanos, long readyNanos) implements Item {
+    /** Audio of one reply, its words known at {@code wordsNanos}; it reached the playout at {@code readyNanos}. */
+    private record Frame(long generation, long replyNo, byte[] mulaw, long wordsNanos, long readyNanos)
+            implements Item {
     }
 
     private record MarkItem(long generation, long replyNo, String name) implements Item {
@@ -65,7 +67,8 @@ final class Playout implements AutoCloseable {
     private Stutter.Tally stutters = Stutter.Tally.NONE;   // of reply lastReplyNo; under sendLock
 
     Playout(MediaStreamSender out, String streamSid, Duration lead, Duration frame,
-            LongSupplier nanoTime, Ticker ticker, Runnable onSendFailure, Consumer<Stutter> onStutter, String threadName) {
+            LongSupplier nanoTime, Ticker ticker, Runnable onSendFailure, Consumer<Stutter> onStutter,
+            String threadName) {
         this.out = out;
         this.streamSid = streamSid;
         this.pacer = new PlayoutPacer(lead.toNanos());

@@ -83,7 +83,8 @@ record Stutter(long wordsLateNanos, long speechLateNanos, long sentLateNanos) {
 
         Tally plus(Stutter s) {
             return new Tally(count + 1, wordsLateMillis + s.wordsLateNanos / 1_000_000,
-                             speechLateMillis + s.speechLateNanos / 1_000_000, sentLateMillis + s.sentLateNanos / 1_000_000);
+                             speechLateMillis + s.speechLateNanos / 1_000_000,
+                             sentLateMillis + s.sentLateNanos / 1_000_000);
         }
     }
 }

@@ -95,7 +95,8 @@ class StutterAccountTest {
         try {
             String body = http.send(HttpRequest.newBuilder(h.httpUri("/observe/metrics")).GET().build(),
                                     HttpResponse.BodyHandlers.ofString()).body();
-            Matcher m = Pattern.compile("(?m)^" + name + "\\{[^}]*cause=\"" + cause + "\"[^}]*} ([0-9.E]+)").matcher(body);
+            Matcher m = Pattern.compile("(?m)^" + name + "\\{[^}]*cause=\"" + cause + "\"[^}]*} ([0-9.E]+)")
+                    .matcher(body);
             return m.find() ? Double.parseDouble(m.group(1)) : 0;
         } catch (Exception e) {
             throw new IllegalStateException(e);
