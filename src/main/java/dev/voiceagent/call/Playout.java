@@ -225,13 +225,12 @@ final class Playout implements AutoCloseable {
             if (lastReplyNo == frame.replyNo()) {
                 stutter = Stutter.before(pacer.playedUntilNanos(), frame.wordsNanos(), frame.readyNanos(), now);
                 stutter.ifPresent(s -> stutters = stutters.plus(s));
-            }
-            pacer.sent(now, PlayoutPacer.mulawNanos(frame.mulaw().length));
-            if (lastReplyNo != frame.replyNo()) {
+            } else {
                 firstFrameNanos = now;
                 lastReplyNo = frame.replyNo();
                 stutters = Stutter.Tally.NONE;
             }
+            pacer.sent(now, PlayoutPacer.mulawNanos(frame.mulaw().length));
             lastFrameNanos = now;
         } catch (RuntimeException e) {
             closed = true;

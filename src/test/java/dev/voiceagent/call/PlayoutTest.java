@@ -127,6 +127,7 @@ class PlayoutTest {
     @Test
     void speechThatComesAfterTheLineRanDryIsAStutterOfTheSpeech() throws Exception {
         playout.audio(1, new byte[800], 0, 800);     // 100 ms, all within the lead
+        Waits.until(() -> out.media() == 5);        // sent (a cold sender may start late), now playing
         Thread.sleep(500);                           // the next sentence is slow to synthesize
         playout.audio(1, new byte[800], 0, 800);
         playout.mark(1, "r1.end");
@@ -142,6 +143,7 @@ class PlayoutTest {
     void aPauseWhileTheNextWordsWereAwaitedIsAPauseForWords() throws Exception {
         playout.wordsKnown(1, System.nanoTime());
         playout.audio(1, new byte[800], 0, 800);     // 100 ms: "Let me check."
+        Waits.until(() -> out.media() == 5);        // sent (a cold sender may start late), now playing
         Thread.sleep(500);                           // a tool runs; then the answer's words come
         playout.wordsKnown(1, System.nanoTime());
         playout.audio(1, new byte[800], 0, 800);
@@ -169,6 +171,7 @@ class PlayoutTest {
     @Test
     void theSilenceBetweenTwoRepliesIsNoStutterAndEachReplyHasItsOwnTally() throws Exception {
         playout.audio(1, new byte[800], 0, 800);
+        Waits.until(() -> out.media() == 5);        // sent (a cold sender may start late), now playing
         Thread.sleep(500);
         playout.audio(1, new byte[800], 0, 800);
         playout.mark(1, "r1.end");

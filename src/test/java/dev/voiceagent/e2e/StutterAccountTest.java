@@ -1,12 +1,7 @@
 package dev.voiceagent.e2e;
 
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +24,6 @@ class StutterAccountTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final Duration QUIET = Duration.ofMillis(1500);
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
     void aSentenceWhoseSpeechComesLateIsAHoleBothSidesHearAndTheServerBlamesTheVoice() throws Exception {
@@ -84,20 +78,14 @@ class StutterAccountTest {
         }
     }
 
-    private Counts counts(AgentHarness h) {
-        return new Counts(metric(h, "voice_playout_stutters_total", "words_late"),
-                          metric(h, "voice_playout_stutters_total", "speech_late"),
-                          metric(h, "voice_playout_stutters_total", "sent_late"),
-                          metric(h, "voice_playout_stutter_milliseconds_total", "speech_late"));
-    }
-
-    private double metric(AgentHarness h, String name, String cause) {
+    /** Read with the e2e tests' metrics reader (RelayRobustnessTest.metric). */
+    private static Counts counts(AgentHarness h) {
         try {
-            String body = http.send(HttpRequest.newBuilder(h.httpUri("/observe/metrics")).GET().build(),
-                                    HttpResponse.BodyHandlers.ofString()).body();
-            Matcher m = Pattern.compile("(?m)^" + name + "\\{[^}]*cause=\"" + cause + "\"[^}]*} ([0-9.E]+)")
-                    .matcher(body);
-            return m.find() ? Double.parseDouble(m.group(1)) : 0;
+            return new Counts(RelayRobustnessTest.metric(h, "voice_playout_stutters_total", "cause=\"words_late\""),
+                              RelayRobustnessTest.metric(h, "voice_playout_stutters_total", "cause=\"speech_late\""),
+                              RelayRobustnessTest.metric(h, "voice_playout_stutters_total", "cause=\"sent_late\""),
+                              RelayRobustnessTest.metric(h, "voice_playout_stutter_milliseconds_total",
+                                                         "cause=\"speech_late\""));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
