@@ -21,6 +21,8 @@
 #   GENERATOR_NICE=N run the simulator and fakes at this nice value (e.g. -5; below 0 needs root): on shared cores
 #                    the load generator then gets the CPU first, so a stall of its own no longer shows up as the
 #                    server's audio gap, and the server is the one that runs short when the machine is busy
+#   STOP_SECONDS=N   how long the server and the fakes get to exit after SIGTERM before SIGKILL [5] (a training run
+#                    with -XX:AOTCacheOutput writes its cache on the way out and needs longer)
 #   MODE=soak        the soak test instead (loadtest/soak.sh): SoakSimulator keeps CALLS calls going for SOAK_MINUTES
 #                    with turnover and samples the server every SAMPLE_SECONDS (see loadtest/README.md, "Soak")
 # Logs and the report stay in target/loadtest/<time>/. Exit status: the simulator's (0 = every target met,
@@ -28,6 +30,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/java-home.sh
+. loadtest/lib.sh
 
 PORT=${PORT:-18080}
 FAKES_BASE_PORT=${FAKES_BASE_PORT:-18090}
@@ -77,7 +80,7 @@ cleanup() {
     kill "$pid" 2>/dev/null || true
   done
   for pid in $SERVER_PID $FAKES_PID; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq $(( ${STOP_SECONDS:-5} * 10 ))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
   done
   if [ -n "$FAKES_PID" ]; then
@@ -103,31 +106,11 @@ $SIM_PIN java ${FAKES_JAVA_OPTS:-} -cp "$CP" dev.voiceagent.loadtest.FakeVendors
 FAKES_PID=$!
 wait_for "grep -q '^fakes ready' '$RUN_DIR/fakes.out'" 30 || { cat "$RUN_DIR/fakes.out" >&2; exit 1; }
 
-# The load persona: short phrases, and no reprompt while callers hold the line for the heap sample.
-cat > "$RUN_DIR/personas.yaml" <<YAML
-default: load
-personas:
-  - id: load
-    numbers: ["+15550100001"]
-    voice: { id: voice-load, model: eleven_flash_v2_5, fallback: asteria }
-    llm: { model: "@cf/meta/llama-3.3-70b-instruct-fp8-fast", maxTokens: 200 }
-    greeting: "Hello, thanks for calling. How can I help?"
-    reprompt: "Are you still there?"
-    goodbye: "Goodbye now."
-    apology: "Sorry, could you say that again?"
-    prompt: "You are a load-test agent."
-    # STT (default: the whisper path the figures in loadtest/README.md were measured on; live: @cf/deepgram/nova-3)
-    stt: { model: "${LOAD_STT_MODEL:-@cf/openai/whisper-large-v3-turbo}" }
-    turnTaking: { endOfTurnMs: 600, repromptAfterSeconds: 120, maxCallMinutes: 30 }
-    # TRANSPORT=conversation-relay: Twilio listens and speaks; the simulator sends text prompts (SimulatedRelayCall)
-    transport: ${TRANSPORT:-media-stream}
-YAML
+write_load_persona "$RUN_DIR/personas.yaml"
 
 # The server: its env is the fakes' (NAME=value lines) plus ours; it binds loopback only.
 (
-  while IFS='=' read -r name value; do
-    case "$name" in [A-Z]*_*) export "$name=$value" ;; esac
-  done < <(grep -E '^[A-Z_]+=' "$RUN_DIR/fakes.out")
+  export_fakes_env "$RUN_DIR/fakes.out"
   # A fresh embedded PostgreSQL per run (DATABASE_URL unset): calls, turns and the CRM outbox are stored as in production.
   export PORT PUBLIC_BASE_URL PERSONAS_FILE="$RUN_DIR/personas.yaml" DATA_DIR="$RUN_DIR/data"
   # The server's admission cap (default 200) must not refuse the simulated calls: at least CALLS, unless set.
