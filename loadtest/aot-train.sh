@@ -12,7 +12,8 @@
 # the one that will run the server (a cache is only valid for the JVM that wrote it). Locally, after a build:
 #   loadtest/aot-train.sh target/voice-agent.jar target/voice-agent.aot \
 #     "target/test-classes:target/classes:$(cat target/loadtest-classpath.txt)"
-# Knobs (environment): TRAIN_CALLS [100], TRAIN_TURNS [4], TRAIN_PORT [18080], FAKES_BASE_PORT [18090], JAVA [java].
+# Knobs (environment): TRAIN_CALLS [100], TRAIN_TURNS [4], TRAIN_RAMP_SECONDS [10], TRAIN_PORT [18080],
+# FAKES_BASE_PORT [18090], JAVA [java].
 # Everything (persona, logs, the throwaway embedded database) lives in a temporary directory that is removed at the
 # end; the logs are printed if the training fails. Exit status 0 only when the cache was written.
 set -euo pipefail
@@ -57,10 +58,12 @@ wait_until() {
   return 1
 }
 fakes_ready() { grep -q '^fakes ready' "$WORK/fakes.out"; }
+# Stops waiting as soon as the process it waits for has exited.
+alive() { kill -0 "$1" 2>/dev/null; }
 
 "$JAVA" -cp "$CP" dev.voiceagent.loadtest.FakeVendorsMain > "$WORK/fakes.out" 2>&1 &
 FAKES_PID=$!
-wait_until 60 fakes_ready || fail "the fake vendors did not start"
+wait_until 60 eval 'fakes_ready || ! alive $FAKES_PID' && fakes_ready || fail "the fake vendors did not start"
 
 write_load_persona "$WORK/personas.yaml"
 (
@@ -70,13 +73,13 @@ write_load_persona "$WORK/personas.yaml"
   exec "$JAVA" -XX:AOTCacheOutput="$CACHE" -Dserver.host=127.0.0.1 -jar "$JAR" > "$WORK/server.out" 2> "$WORK/server.log"
 ) &
 SERVER_PID=$!
-wait_until 120 healthy || fail "the server did not come up on port $PORT"
+wait_until 120 eval 'healthy || ! alive $SERVER_PID' && healthy || fail "the server did not come up on port $PORT"
 sleep 2   # the startup warm-up synthesizes the persona's phrases
 
 # The simulator's own targets (gaps, serverMs) may be missed on a busy build machine (exit 3): a training run only
 # needs the calls to happen. Anything else (the simulator could not run) fails the training.
 set +e
-SERVER_URL="http://127.0.0.1:$PORT" CALLS=${TRAIN_CALLS:-100} TURNS=${TRAIN_TURNS:-4} RAMP_SECONDS=10 \
+SERVER_URL="http://127.0.0.1:$PORT" CALLS=${TRAIN_CALLS:-100} TURNS=${TRAIN_TURNS:-4} RAMP_SECONDS=${TRAIN_RAMP_SECONDS:-10} \
   WARMUP_CALLS=0 LISTEN_SECONDS=1 "$JAVA" -cp "$CP" dev.voiceagent.loadtest.CallSimulator > "$WORK/simulator.out" 2>&1
 status=$?
 set -e
