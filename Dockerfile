@@ -32,7 +32,8 @@ USER agent
 # server given 400 calls over 20 s had a median of 34 audio gaps in seven runs, against 550 with a cache trained
 # on start-up only (loadtest/README.md, "A cold server, and a cache trained on calls"). It runs with the JRE of
 # this image, the one that will use the cache. Fake test credentials only; the real container needs
-# TWILIO_AUTH_TOKEN and the vendor keys to start. A failed training (the server cannot take a call) fails the build.
+# TWILIO_AUTH_TOKEN and the vendor keys to start. A failed training (fewer than half of its calls go through)
+# fails the build.
 RUN --mount=type=bind,from=build,source=/src/target/test-classes,target=/tmp/train/classes \
     --mount=type=bind,from=build,source=/src/loadtest,target=/tmp/train/loadtest \
     bash /tmp/train/loadtest/aot-train.sh voice-agent.jar voice-agent.aot "/tmp/train/classes:voice-agent.jar:libs/*"

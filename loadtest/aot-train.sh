@@ -76,15 +76,19 @@ SERVER_PID=$!
 wait_until 120 eval 'healthy || ! alive $SERVER_PID' && healthy || fail "the server did not come up on port $PORT"
 sleep 2   # the startup warm-up synthesizes the persona's phrases
 
-# The simulator's own targets (gaps, serverMs) may be missed on a busy build machine (exit 3): a training run only
-# needs the calls to happen. Anything else (the simulator could not run) fails the training.
+# The simulator's own targets (gaps, serverMs, even a failed call or two) may be missed on a busy build machine
+# (exit 3): a training run only needs the calls to happen. The simulator not running, or fewer than half of the
+# calls going through (the jar cannot take calls), fails the training.
 set +e
 SERVER_URL="http://127.0.0.1:$PORT" CALLS=${TRAIN_CALLS:-100} TURNS=${TRAIN_TURNS:-4} RAMP_SECONDS=${TRAIN_RAMP_SECONDS:-10} \
   WARMUP_CALLS=0 LISTEN_SECONDS=1 "$JAVA" -cp "$CP" dev.voiceagent.loadtest.CallSimulator > "$WORK/simulator.out" 2>&1
 status=$?
 set -e
 [ $status -eq 0 ] || [ $status -eq 3 ] || fail "the call simulator failed (exit $status)"
-grep -E '^calls ' "$WORK/simulator.out" | sed 's/^/aot-train: /' >&2 || true
+summary=$(grep -E '^calls ' "$WORK/simulator.out" || true)
+echo "aot-train: $summary" >&2
+ok=$(sed -n 's/^calls *\([0-9]*\) ok.*/\1/p' <<< "$summary")
+[ -n "$ok" ] && [ $((ok * 2)) -ge "${TRAIN_CALLS:-100}" ] || fail "too few calls went through: ${summary:-no summary}"
 
 # SIGTERM: the server drains (its calls are over) and exits; the JVM then records what it loaded and compiled and
 # a child JVM assembles the cache.
