@@ -51,6 +51,9 @@ class FakeTwilioCallerTest {
     static final Duration WAIT = Duration.ofSeconds(3);
     private static final byte TONE = (byte) 0x55;
 
+    /** Holes shorter than this inside a burst are the test machine's scheduling, not the agent's audio. */
+    private static final long SCHEDULING_HICCUP_MS = 100;
+
     private ScriptedMediaServer server;
     private FakeTwilioCaller caller;
     private Connection agent;
@@ -334,9 +337,13 @@ class FakeTwilioCallerTest {
         line.send(media(caller.streamSid(), 1_600));
         assertThat(caller.awaitAudioAfter(secondBurstAt, WAIT), greaterThan(secondBurstAt));
         assertThat(caller.awaitQuiet(Duration.ofMillis(50), WAIT), is(true));
+        // The stutter is the one long hole. A busy test machine can stall the caller's own playout for a frame or
+        // two inside a burst (seen once in a full suite: a second, short hole), which the detector rightly reports;
+        // such holes are not this test's concern, the 300 ms one is.
         List<Gap> gaps = caller.gaps();   // with when each ended, so a failure says which hole was extra
-        assertThat(gaps.toString(), gaps, hasSize(1));
-        assertThat(gaps.get(0).millis(), allOf(greaterThan(260L), lessThan(340L)));
+        List<Gap> stutters = gaps.stream().filter(g -> g.millis() >= SCHEDULING_HICCUP_MS).toList();
+        assertThat(gaps.toString(), stutters, hasSize(1));
+        assertThat(stutters.get(0).millis(), allOf(greaterThan(260L), lessThan(340L)));
     }
 
     @Test
