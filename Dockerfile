@@ -7,8 +7,9 @@ WORKDIR /src
 COPY pom.xml .
 RUN mvn -B -ntp -q dependency:go-offline
 COPY src ./src
-# The load tools (compiled with the test classes) train the runtime's ahead-of-time cache below.
-COPY loadtest ./loadtest
+# The load tools (compiled with the test classes) train the runtime's ahead-of-time cache below. Only their
+# sources: the rest of loadtest/ (scripts, notes) is mounted from the build context where it is used.
+COPY loadtest/java ./loadtest/java
 # Tests run in CI (scripts/test.sh); the image build only packages (it compiles the test classes but does not run
 # them). Not offline (-o): go-offline misses artifacts resolved only during the build (e.g. commons-codec), so an
 # offline package fails.
@@ -26,16 +27,16 @@ COPY config ./config
 RUN mkdir -p /app/data && chown -R agent:agent /app
 USER agent
 # Training run (JDK 25, JEP 483/514/515): the server takes 100 simulated calls of 4 turns against local fakes of
-# every vendor (loadtest/aot-train.sh; the load tools and their classes are mounted from the build stage for this
-# step only, so the image does not carry them), then exits, recording the classes it loaded and linked and the
-# profiles of the methods it ran. A real start then skips that work and compiles the call path early: a cold
-# server given 400 calls over 20 s had a median of 34 audio gaps in seven runs, against 550 with a cache trained
-# on start-up only (loadtest/README.md, "A cold server, and a cache trained on calls"). It runs with the JRE of
-# this image, the one that will use the cache. Fake test credentials only; the real container needs
-# TWILIO_AUTH_TOKEN and the vendor keys to start. A failed training (fewer than half of its calls go through)
-# fails the build.
+# every vendor (loadtest/aot-train.sh; the script from the build context and the load tools' classes from the
+# build stage are mounted for this step only, so the image does not carry them), then exits, recording the
+# classes it loaded and linked and the profiles of the methods it ran. A real start then skips that work and
+# compiles the call path early: a cold server given 400 calls over 20 s had a median of 34 audio gaps in seven
+# runs, against 550 with a cache trained on start-up only (loadtest/README.md, "A cold server, and a cache trained
+# on calls"). It runs with the JRE of this image, the one that will use the cache. Fake test credentials only; the
+# real container needs TWILIO_AUTH_TOKEN and the vendor keys to start. A failed training (fewer than half of its
+# calls go through) fails the build.
 RUN --mount=type=bind,from=build,source=/src/target/test-classes,target=/tmp/train/classes \
-    --mount=type=bind,from=build,source=/src/loadtest,target=/tmp/train/loadtest \
+    --mount=type=bind,source=loadtest,target=/tmp/train/loadtest \
     bash /tmp/train/loadtest/aot-train.sh voice-agent.jar voice-agent.aot "/tmp/train/classes:voice-agent.jar:libs/*"
 VOLUME /app/data
 ENV PORT=8080

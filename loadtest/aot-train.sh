@@ -9,9 +9,10 @@
 #   loadtest/aot-train.sh <server jar> <cache file to write> <classpath of the load tools>
 #
 # The Dockerfile runs it in the runtime image, so it needs only bash, grep and a java (a JRE is enough), which must be
-# the one that will run the server (a cache is only valid for the JVM that wrote it). Locally, after a build:
+# the one that will run the server (a cache is only valid for the JVM that wrote it), and on its class path the load
+# tools beside the server jar and its libs/ (they need nothing else). Locally, after a build:
 #   loadtest/aot-train.sh target/voice-agent.jar target/voice-agent.aot \
-#     "target/test-classes:target/classes:$(cat target/loadtest-classpath.txt)"
+#     "target/test-classes:target/voice-agent.jar:target/libs/*"
 # Knobs (environment): TRAIN_CALLS [100], TRAIN_TURNS [4], TRAIN_RAMP_SECONDS [10], TRAIN_PORT [18080],
 # FAKES_BASE_PORT [18090], JAVA [java].
 # Everything (persona, logs, the throwaway embedded database) lives in a temporary directory that is removed at the

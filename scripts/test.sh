@@ -13,4 +13,4 @@ bash scripts/browser-deps.sh
 mvn -B -ntp verify "$@"
 bash loadtest/typecheck.sh
 TRAIN_CALLS=4 TRAIN_TURNS=2 TRAIN_RAMP_SECONDS=1 bash loadtest/aot-train.sh target/voice-agent.jar target/voice-agent.aot \
-  "target/test-classes:target/classes:$(cat target/loadtest-classpath.txt)"
+  "target/test-classes:target/voice-agent.jar:target/libs/*"
