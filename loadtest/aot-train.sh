@@ -50,21 +50,10 @@ healthy() {
       && printf 'GET /observe/health/live HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' >&3 \
       && head -n 1 <&3 | grep -q ' 200 ' ) 2>/dev/null
 }
-wait_until() {
-  local seconds=$1; shift
-  for _ in $(seq $((seconds * 10))); do
-    if "$@"; then return 0; fi
-    sleep 0.1
-  done
-  return 1
-}
-fakes_ready() { grep -q '^fakes ready' "$WORK/fakes.out"; }
-# Stops waiting as soon as the process it waits for has exited.
-alive() { kill -0 "$1" 2>/dev/null; }
 
 "$JAVA" -cp "$CP" dev.voiceagent.loadtest.FakeVendorsMain > "$WORK/fakes.out" 2>&1 &
 FAKES_PID=$!
-wait_until 60 eval 'fakes_ready || ! alive $FAKES_PID' && fakes_ready || fail "the fake vendors did not start"
+wait_ready 60 "$FAKES_PID" grep -q '^fakes ready' "$WORK/fakes.out" || fail "the fake vendors did not start"
 
 write_load_persona "$WORK/personas.yaml"
 (
@@ -74,7 +63,7 @@ write_load_persona "$WORK/personas.yaml"
   exec "$JAVA" -XX:AOTCacheOutput="$CACHE" -Dserver.host=127.0.0.1 -jar "$JAR" > "$WORK/server.out" 2> "$WORK/server.log"
 ) &
 SERVER_PID=$!
-wait_until 120 eval 'healthy || ! alive $SERVER_PID' && healthy || fail "the server did not come up on port $PORT"
+wait_ready 120 "$SERVER_PID" healthy || fail "the server did not come up on port $PORT"
 sleep 2   # the startup warm-up synthesizes the persona's phrases
 
 # The simulator's own targets (gaps, serverMs, even a failed call or two) may be missed on a busy build machine

@@ -29,3 +29,16 @@ export_fakes_env() {
     case "$name" in [A-Z]*_*) export "$name=$value" ;; esac
   done < <(grep -E '^[A-Z_]+=' "$1")
 }
+
+# Waits up to $1 seconds for the command after $2 to succeed, giving up early once process $2 has exited
+# (a process that failed at start is reported at once, not after the whole wait).
+wait_ready() {
+  local seconds=$1 pid=$2
+  shift 2
+  for _ in $(seq $((seconds * 10))); do
+    if "$@"; then return 0; fi
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}

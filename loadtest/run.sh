@@ -90,21 +90,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Fails the run unless "$1" (a command) succeeds within $2 seconds.
-wait_for() {
-  local what=$1 seconds=$2
-  for _ in $(seq $((seconds * 10))); do
-    if eval "$what"; then return 0; fi
-    sleep 0.1
-  done
-  echo "loadtest: timed out waiting for: $what" >&2
-  return 1
-}
-
 # shellcheck disable=SC2086
 $SIM_PIN java ${FAKES_JAVA_OPTS:-} -cp "$CP" dev.voiceagent.loadtest.FakeVendorsMain > "$RUN_DIR/fakes.out" 2>&1 &
 FAKES_PID=$!
-wait_for "grep -q '^fakes ready' '$RUN_DIR/fakes.out'" 30 || { cat "$RUN_DIR/fakes.out" >&2; exit 1; }
+wait_ready 30 "$FAKES_PID" grep -q '^fakes ready' "$RUN_DIR/fakes.out" \
+  || { echo "loadtest: the fake vendors did not start" >&2; cat "$RUN_DIR/fakes.out" >&2; exit 1; }
 
 write_load_persona "$RUN_DIR/personas.yaml"
 
@@ -120,7 +110,8 @@ write_load_persona "$RUN_DIR/personas.yaml"
   exec $SERVER_PIN java -Dserver.host=127.0.0.1 ${SERVER_JAVA_OPTS:-} -jar "${SERVER_JAR:-target/voice-agent.jar}" > "$RUN_DIR/server.out" 2> "$RUN_DIR/server.log"
 ) &
 SERVER_PID=$!
-wait_for "curl -sf -o /dev/null http://127.0.0.1:$PORT/observe/health" 60 || { tail -20 "$RUN_DIR/server.log" >&2; exit 1; }
+wait_ready 60 "$SERVER_PID" curl -sf -o /dev/null "http://127.0.0.1:$PORT/observe/health" \
+  || { echo "loadtest: the server did not come up on port $PORT" >&2; tail -20 "$RUN_DIR/server.log" >&2; exit 1; }
 sleep 2   # the startup warm-up synthesizes the persona's phrases; let it finish before the first call
 
 set +e

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -91,10 +92,9 @@ public record ServerLog(List<Turn> turns, Map<String, Integer> endReasons, Map<S
                 warnings.merge(msg.length() > 100 ? msg.substring(0, 100) : msg, 1, Integer::sum);
             }
         });
-        Map<String, List<Long>> stutterLists = new TreeMap<>();
-        stutters.forEach((cause, ms) -> stutterLists.put(cause, List.copyOf(ms)));
+        stutters.replaceAll((cause, ms) -> List.copyOf(ms));
         return new ServerLog(List.copyOf(turns), Map.copyOf(ends), Map.copyOf(warnings),
-                             java.util.Collections.unmodifiableMap(stutterLists));
+                             Collections.unmodifiableMap(stutters));
     }
 
     /** The samples of one timing field over all turns, leaving out turns where it did not happen (-1). */

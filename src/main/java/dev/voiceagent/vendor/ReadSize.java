@@ -5,8 +5,8 @@ package dev.voiceagent.vendor;
  * {@code ReadableEntityBase.RequestingInputStream}) allocates a fresh buffer of the requested length for every read
  * of a body, however little has arrived; a streamed answer arrives in small pieces (a model's token events of a
  * hundred bytes or so, 20 ms apart), so a reader asking for 8 KB at a time (as {@code InputStreamReader} does)
- * allocated 8 KB per token: measured, about 45 % of everything the server allocated with 200 calls talking. Reads
- * therefore ask for about what the last ones got: the size doubles while reads come back full and halves when one
+ * allocated 8 KB per token. Reads therefore ask for about what the last ones got (with 200 calls talking, the
+ * server's allocation fell from 50.2 to 44.9 MB/s by the GC log; loadtest/README.md): the size doubles while reads come back full and halves when one
  * comes back less than a quarter full, between {@link #MIN} and {@link #MAX}, never more than the caller asked.
  *
  * <p>One per body; not thread-safe (a body is read by one thread).
@@ -32,10 +32,5 @@ final class ReadSize {
         } else if (got >= 0 && got < asked / 4) {
             size = Math.max(MIN, size / 2);
         }
-    }
-
-    /** The size the next read will ask for, given room. */
-    int current() {
-        return size;
     }
 }
