@@ -25,6 +25,7 @@ fi
 JAR=$1 CACHE=$2 CP=$3
 JAVA=${JAVA:-java}
 PORT=${TRAIN_PORT:-18080}
+CALLS=${TRAIN_CALLS:-100}
 export FAKES_BASE_PORT=${FAKES_BASE_PORT:-18090}
 . "$(dirname "$0")/lib.sh"
 
@@ -60,7 +61,8 @@ write_load_persona "$WORK/personas.yaml"
   export_fakes_env "$WORK/fakes.out"
   export PORT PUBLIC_BASE_URL=https://voice-agent.loadtest.invalid PERSONAS_FILE="$WORK/personas.yaml" \
          DATA_DIR="$WORK/data" MAX_CONCURRENT_CALLS=1000
-  exec "$JAVA" -XX:AOTCacheOutput="$CACHE" -Dserver.host=127.0.0.1 -jar "$JAR" > "$WORK/server.out" 2> "$WORK/server.log"
+  exec "$JAVA" -XX:AOTCacheOutput="$CACHE" -Dserver.host=127.0.0.1 -jar "$JAR" \
+    > "$WORK/server.out" 2> "$WORK/server.log"
 ) &
 SERVER_PID=$!
 wait_ready 120 "$SERVER_PID" healthy || fail "the server did not come up on port $PORT"
@@ -70,7 +72,7 @@ sleep 2   # the startup warm-up synthesizes the persona's phrases
 # (exit 3): a training run only needs the calls to happen. The simulator not running, or fewer than half of the
 # calls going through (the jar cannot take calls), fails the training.
 set +e
-SERVER_URL="http://127.0.0.1:$PORT" CALLS=${TRAIN_CALLS:-100} TURNS=${TRAIN_TURNS:-4} RAMP_SECONDS=${TRAIN_RAMP_SECONDS:-10} \
+SERVER_URL="http://127.0.0.1:$PORT" CALLS=$CALLS TURNS=${TRAIN_TURNS:-4} RAMP_SECONDS=${TRAIN_RAMP_SECONDS:-10} \
   WARMUP_CALLS=0 LISTEN_SECONDS=1 "$JAVA" -cp "$CP" dev.voiceagent.loadtest.CallSimulator > "$WORK/simulator.out" 2>&1
 status=$?
 set -e
@@ -78,7 +80,7 @@ set -e
 summary=$(grep -E '^calls ' "$WORK/simulator.out" || true)
 echo "aot-train: $summary" >&2
 ok=$(sed -n 's/^calls *\([0-9]*\) ok.*/\1/p' <<< "$summary")
-[ -n "$ok" ] && [ $((ok * 2)) -ge "${TRAIN_CALLS:-100}" ] || fail "too few calls went through: ${summary:-no summary}"
+[ -n "$ok" ] && [ $((ok * 2)) -ge "$CALLS" ] || fail "too few calls went through: ${summary:-no summary}"
 
 # SIGTERM: the server drains (its calls are over) and exits; the JVM then records what it loaded and compiled and
 # a child JVM assembles the cache.

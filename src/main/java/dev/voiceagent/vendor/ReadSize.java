@@ -6,8 +6,9 @@ package dev.voiceagent.vendor;
  * of a body, however little has arrived; a streamed answer arrives in small pieces (a model's token events of a
  * hundred bytes or so, 20 ms apart), so a reader asking for 8 KB at a time (as {@code InputStreamReader} does)
  * allocated 8 KB per token. Reads therefore ask for about what the last ones got (with 200 calls talking, the
- * server's allocation fell from 50.2 to 44.9 MB/s by the GC log; loadtest/README.md): the size doubles while reads come back full and halves when one
- * comes back less than a quarter full, between {@link #MIN} and {@link #MAX}, never more than the caller asked.
+ * server's allocation fell from 50.2 to 44.9 MB/s by the GC log; loadtest/README.md): the size doubles while reads
+ * come back full and halves when one comes back less than a quarter full, between {@link #MIN} and {@link #MAX},
+ * never more than the caller asked.
  *
  * <p>One per body; not thread-safe (a body is read by one thread).
  */
