@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.helidon.common.buffers.DataReader;
 import io.helidon.http.Headers;
 import io.helidon.http.Status;
+import io.helidon.webclient.api.ClientConnection;
 import io.helidon.webclient.api.HttpClientRequest;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.RuntimeUnknownHostException;
@@ -44,12 +45,17 @@ import io.helidon.webclient.api.WebClient;
  * Nothing is retried, with two exceptions, each a transport repair rather than a retry of the vendor's answer, and
  * each at most once, on a new connection:
  * <ul>
- *     <li>when Helidon's pooled-connection monitor fails a request before any answer arrived (see {@code submit});</li>
+ *     <li>for a client on Helidon's connection cache ({@link Resend#NEVER}), when Helidon's idle-connection monitor
+ *     fails a request before it went out (see {@code submitOnHelidonCache});</li>
  *     <li>for a client built with {@link Resend#UNANSWERED}, when the connection closed before a byte of answer came:
  *     the request went out on a kept-alive connection the vendor had just closed as idle (servers close idle
  *     connections on their own schedule, and a close that crosses the request on the wire is indistinguishable
  *     from a lost request).</li>
  * </ul>
+ * Connections: a {@link Resend#NEVER} client uses Helidon's connection cache, whose monitor notices a connection the
+ * vendor closed while it was idle. A {@link Resend#UNANSWERED} client, the ones a call's every turn waits on, keeps
+ * its connections in {@link KeptConnections} instead: no monitor thread per idle connection, the most recent one
+ * reused first, and a connection the vendor closed repaired by that one resend.
  * <p>
  * Messages never contain the secrets given to the constructor. Responses handed out by {@link #send} are open and
  * must be closed by the caller: Helidon returns a connection to the pool only then (helidon#10249).
@@ -75,7 +81,8 @@ public final class VendorHttp {
 
     private final String vendor;
     private final WebClient client;
-    private final Resend resend;
+    /** This client's own kept connections ({@link Resend#UNANSWERED}), or {@code null}: Helidon's cache. */
+    private final KeptConnections kept;
     private final ObjectMapper json = new ObjectMapper();
     private final List<String> secrets;
 
@@ -90,12 +97,13 @@ public final class VendorHttp {
     }
 
     /**
-     * @param resend whether a request the vendor dropped unanswered is sent once more ({@link Resend})
+     * @param resend whether a request the vendor dropped unanswered is sent once more ({@link Resend}); the clients
+     *               that may resend keep their own connections ({@link KeptConnections})
      * @see #VendorHttp(String, Duration, Duration, String...)
      */
     public VendorHttp(String vendor, Resend resend, Duration connectTimeout, Duration readTimeout, String... secrets) {
         this.vendor = Objects.requireNonNull(vendor, "vendor");
-        this.resend = Objects.requireNonNull(resend, "resend");
+        Objects.requireNonNull(resend, "resend");
         this.client = WebClient.builder()
                 .connectTimeout(connectTimeout)
                 .readTimeout(readTimeout)
@@ -106,6 +114,7 @@ public final class VendorHttp {
                 // every vendor call of the calls still draining after SIGTERM; a client's own cache is not.
                 .shareConnectionCache(false)
                 .build();
+        this.kept = resend == Resend.UNANSWERED ? new KeptConnections(client) : null;
         this.secrets = Arrays.stream(secrets).filter(s -> s != null && !s.isBlank()).toList();
     }
 
@@ -199,13 +208,21 @@ public final class VendorHttp {
     }
 
     private HttpClientResponse submit(Supplier<HttpClientRequest> request, Object entity) {
+        return kept != null ? submitOnKept(request, entity) : submitOnHelidonCache(request, entity);
+    }
+
+    /**
+     * Sends on a connection from Helidon's cache ({@link Resend#NEVER} clients); once more on a new connection only
+     * when Helidon's idle-connection monitor failed the request before it went out.
+     */
+    private HttpClientResponse submitOnHelidonCache(Supplier<HttpClientRequest> request, Object entity) {
         try {
             return entity == null ? request.get().request() : request.get().submit(entity);
         } catch (RuntimeException e) {
             if (!isTransportFailure(e)) {
                 throw e;
             }
-            if (!idleMonitorFailed(e) && !(resend == Resend.UNANSWERED && unanswered(e))) {
+            if (!idleMonitorFailed(e)) {
                 throw failure(e, false);
             }
         }
@@ -216,15 +233,45 @@ public final class VendorHttp {
         // (common-socket IdleInputStream): the monitor now reads in 101 ms slices and stops when a request takes the
         // connection, so that case is gone; but when its slices add up to the socket's read timeout just as a request
         // takes the connection, it still throws and the request still fails this way. The vendor's answer is lost
-        // with the connection (none was sent on it), so this one resend on a new connection is a transport repair,
-        // not a retry; it costs nothing when the monitor behaves. The same resend repairs a request that went out on a
-        // connection the vendor closed as idle (Resend.UNANSWERED): keepAlive(false) takes a new connection, never
-        // another pooled one that may have been closed alike.
+        // with the connection (none was sent on it), so this one resend on a new connection (keepAlive(false): never
+        // another pooled one) is a transport repair, not a retry; it costs nothing when the monitor behaves.
         try {
             HttpClientRequest fresh = request.get().keepAlive(false);
             return entity == null ? fresh.request() : fresh.submit(entity);
         } catch (RuntimeException e) {
             throw isTransportFailure(e) ? failure(e, false) : e;
+        }
+    }
+
+    /**
+     * Sends on the most recently kept connection; if the vendor closed that connection before a byte of answer came
+     * (it had closed it as idle, unseen: nothing watches a kept connection), once more on a new one.
+     */
+    private HttpClientResponse submitOnKept(Supplier<HttpClientRequest> request, Object entity) {
+        try {
+            return submitOn(request.get(), false, entity);
+        } catch (RuntimeException e) {
+            if (!isTransportFailure(e)) {
+                throw e;
+            }
+            if (!unanswered(e)) {
+                throw failure(e, false);
+            }
+        }
+        try {
+            return submitOn(request.get(), true, entity);
+        } catch (RuntimeException e) {
+            throw isTransportFailure(e) ? failure(e, false) : e;
+        }
+    }
+
+    private HttpClientResponse submitOn(HttpClientRequest request, boolean fresh, Object entity) {
+        ClientConnection connection = kept.lend(request, fresh);
+        try {
+            return entity == null ? request.request() : request.submit(entity);
+        } catch (RuntimeException e) {
+            connection.closeResource();     // no response owns it; Helidon closes only some failures' connections
+            throw e;
         }
     }
 

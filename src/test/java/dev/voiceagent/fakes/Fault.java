@@ -15,9 +15,9 @@ public sealed interface Fault {
 
     /**
      * Answer normally, but only after {@code delay}: the slow vendor. A one-shot delay may not be enough to see a
-     * client time out: the production clients resend once when Helidon's pooled-connection monitor fails a reused
-     * connection early (see {@code VendorHttp}), and that resend gets the next answer. Use {@link FakeVendorServer#failAlways} or a
-     * fake's latency setting when every attempt must be slow.
+     * client time out: the clients on Helidon's connection cache (the CRM, Twilio, tools) resend once when Helidon's
+     * idle-connection monitor fails a reused connection early (see {@code VendorHttp}), and that resend gets the next
+     * answer. Use {@link FakeVendorServer#failAlways} or a fake's latency setting when every attempt must be slow.
      */
     static Fault delay(Duration delay) {
         return new Delay(delay);
