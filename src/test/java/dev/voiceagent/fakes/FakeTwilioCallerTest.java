@@ -452,7 +452,7 @@ class FakeTwilioCallerTest {
         return awaitFrameOn(agent, matches);
     }
 
-    private static Connection.Frame awaitFrameOn(Connection line, Predicate<String> matches)
+    static Connection.Frame awaitFrameOn(Connection line, Predicate<String> matches)
             throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < deadline) {
