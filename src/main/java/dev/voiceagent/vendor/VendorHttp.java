@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -46,7 +47,7 @@ import io.helidon.webclient.api.WebClient;
  * each at most once, on a new connection:
  * <ul>
  *     <li>for a client on Helidon's connection cache ({@link Resend#NEVER}), when Helidon's idle-connection monitor
- *     fails a request before it went out (see {@code submitOnHelidonCache});</li>
+ *     fails a request before it went out (see {@code submit});</li>
  *     <li>for a client built with {@link Resend#UNANSWERED}, when the connection closed before a byte of answer came:
  *     the request went out on a kept-alive connection the vendor had just closed as idle (servers close idle
  *     connections on their own schedule, and a close that crosses the request on the wire is indistinguishable
@@ -208,71 +209,61 @@ public final class VendorHttp {
     }
 
     private HttpClientResponse submit(Supplier<HttpClientRequest> request, Object entity) {
-        return kept != null ? submitOnKept(request, entity) : submitOnHelidonCache(request, entity);
+        if (kept != null) {
+            // On the most recently kept connection; if the vendor had closed it as idle (unseen: nothing watches a
+            // kept connection), no byte of answer comes, and the request goes once more on a new connection.
+            return sendRepairingOnce(() -> sendOnKept(request.get(), false, entity), VendorHttp::unanswered,
+                                     () -> sendOnKept(request.get(), true, entity));
+        }
+        // On a connection from Helidon's cache (Resend.NEVER clients). Helidon watches an idle pooled connection from a
+        // monitor thread, and a request that takes the connection waits for that monitor to stop and fails
+        // (ExecutionException) if it ended in error. In 4.1.2 the monitor blocked in one read for the previous
+        // request's whole read timeout and then failed whichever request had taken the connection meanwhile (reworked
+        // in helidon#9795, 4.1.7/4.2.0). Checked in the 4.5.0 bytecode (common-socket IdleInputStream): the monitor now
+        // reads in 101 ms slices and stops when a request takes the connection, so that case is gone; but when its
+        // slices add up to the socket's read timeout just as a request takes the connection, it still throws and the
+        // request still fails this way. The vendor's answer is lost with the connection (none was sent on it), so
+        // one resend on a new connection (keepAlive(false): never another pooled one) is a transport repair, not a
+        // retry; it costs nothing when the monitor behaves.
+        return sendRepairingOnce(() -> dispatch(request.get(), entity), VendorHttp::idleMonitorFailed,
+                                 () -> dispatch(request.get().keepAlive(false), entity));
     }
 
     /**
-     * Sends on a connection from Helidon's cache ({@link Resend#NEVER} clients); once more on a new connection only
-     * when Helidon's idle-connection monitor failed the request before it went out.
+     * Sends {@code first}; if it failed in transport in a way {@code repairable} accepts, sends {@code second} once
+     * instead. Transport failures come out as {@link VendorException}s.
      */
-    private HttpClientResponse submitOnHelidonCache(Supplier<HttpClientRequest> request, Object entity) {
+    private HttpClientResponse sendRepairingOnce(Supplier<HttpClientResponse> first, Predicate<Throwable> repairable,
+                                                 Supplier<HttpClientResponse> second) {
         try {
-            return entity == null ? request.get().request() : request.get().submit(entity);
+            return first.get();
         } catch (RuntimeException e) {
             if (!isTransportFailure(e)) {
                 throw e;
             }
-            if (!idleMonitorFailed(e)) {
+            if (!repairable.test(e)) {
                 throw failure(e, false);
             }
         }
-        // Helidon watches an idle pooled connection from a monitor thread, and a request that takes the connection
-        // waits for that monitor to stop and fails (ExecutionException) if it ended in error. In 4.1.2 the monitor
-        // blocked in one read for the previous request's whole read timeout and then failed whichever request had
-        // taken the connection meanwhile (reworked in helidon#9795, 4.1.7/4.2.0). Checked in the 4.5.0 bytecode
-        // (common-socket IdleInputStream): the monitor now reads in 101 ms slices and stops when a request takes the
-        // connection, so that case is gone; but when its slices add up to the socket's read timeout just as a request
-        // takes the connection, it still throws and the request still fails this way. The vendor's answer is lost
-        // with the connection (none was sent on it), so this one resend on a new connection (keepAlive(false): never
-        // another pooled one) is a transport repair, not a retry; it costs nothing when the monitor behaves.
         try {
-            HttpClientRequest fresh = request.get().keepAlive(false);
-            return entity == null ? fresh.request() : fresh.submit(entity);
+            return second.get();
         } catch (RuntimeException e) {
             throw isTransportFailure(e) ? failure(e, false) : e;
         }
     }
 
-    /**
-     * Sends on the most recently kept connection; if the vendor closed that connection before a byte of answer came
-     * (it had closed it as idle, unseen: nothing watches a kept connection), once more on a new one.
-     */
-    private HttpClientResponse submitOnKept(Supplier<HttpClientRequest> request, Object entity) {
-        try {
-            return submitOn(request.get(), false, entity);
-        } catch (RuntimeException e) {
-            if (!isTransportFailure(e)) {
-                throw e;
-            }
-            if (!unanswered(e)) {
-                throw failure(e, false);
-            }
-        }
-        try {
-            return submitOn(request.get(), true, entity);
-        } catch (RuntimeException e) {
-            throw isTransportFailure(e) ? failure(e, false) : e;
-        }
-    }
-
-    private HttpClientResponse submitOn(HttpClientRequest request, boolean fresh, Object entity) {
+    private HttpClientResponse sendOnKept(HttpClientRequest request, boolean fresh, Object entity) {
         ClientConnection connection = kept.lend(request, fresh);
         try {
-            return entity == null ? request.request() : request.submit(entity);
+            return dispatch(request, entity);
         } catch (RuntimeException e) {
             connection.closeResource();     // no response owns it; Helidon closes only some failures' connections
             throw e;
         }
+    }
+
+    private static HttpClientResponse dispatch(HttpClientRequest request, Object entity) {
+        return entity == null ? request.request() : request.submit(entity);
     }
 
     /**
