@@ -22,9 +22,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.helidon.common.buffers.DataReader;
+import io.helidon.common.tls.Tls;
+import io.helidon.http.ClientResponseHeaders;
+import io.helidon.http.ClientResponseTrailers;
 import io.helidon.http.Headers;
 import io.helidon.http.Status;
+import io.helidon.http.media.ReadableEntity;
 import io.helidon.webclient.api.ClientConnection;
+import io.helidon.webclient.api.ClientUri;
 import io.helidon.webclient.api.HttpClientRequest;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.RuntimeUnknownHostException;
@@ -56,7 +61,10 @@ import io.helidon.webclient.api.WebClient;
  * Connections: a {@link Resend#NEVER} client uses Helidon's connection cache, whose monitor notices a connection the
  * vendor closed while it was idle. A {@link Resend#UNANSWERED} client, the ones a call's every turn waits on, keeps
  * its connections in {@link KeptConnections} instead: no monitor thread per idle connection, the most recent one
- * reused first, and a connection the vendor closed repaired by that one resend.
+ * reused first, and a connection the vendor closed repaired by that one resend. Its sockets have no read timeout
+ * (a timed wait of a virtual thread costs the JDK's delay scheduler two or three thread wake-ups, and a streamed
+ * answer waits once per piece): the client's {@link ReadWatch} times the wait for an answer's head and each read of
+ * its body against the request's read timeout, so a body must be read through {@link #body} or {@link #text}.
  * <p>
  * Messages never contain the secrets given to the constructor. Responses handed out by {@link #send} are open and
  * must be closed by the caller: Helidon returns a connection to the pool only then (helidon#10249).
@@ -84,6 +92,8 @@ public final class VendorHttp {
     private final WebClient client;
     /** This client's own kept connections ({@link Resend#UNANSWERED}), or {@code null}: Helidon's cache. */
     private final KeptConnections kept;
+    /** Times the waits on kept connections, whose sockets have no read timeout; {@code null} when {@code kept} is. */
+    private final ReadWatch readWatch;
     private final ObjectMapper json = new ObjectMapper();
     private final List<String> secrets;
 
@@ -103,9 +113,18 @@ public final class VendorHttp {
      * @see #VendorHttp(String, Duration, Duration, String...)
      */
     public VendorHttp(String vendor, Resend resend, Duration connectTimeout, Duration readTimeout, String... secrets) {
+        this(vendor, resend, null, connectTimeout, readTimeout, secrets);
+    }
+
+    /** As the public constructors, with TLS settings of its own ({@code null}: Helidon's default): a test's certificate. */
+    VendorHttp(String vendor, Resend resend, Tls tls, Duration connectTimeout, Duration readTimeout, String... secrets) {
         this.vendor = Objects.requireNonNull(vendor, "vendor");
         Objects.requireNonNull(resend, "resend");
-        this.client = WebClient.builder()
+        var builder = WebClient.builder();
+        if (tls != null) {
+            builder.tls(tls);
+        }
+        this.client = builder
                 .connectTimeout(connectTimeout)
                 .readTimeout(readTimeout)
                 // A redirect would replay credentials to wherever it points; these APIs never redirect.
@@ -116,6 +135,8 @@ public final class VendorHttp {
                 .shareConnectionCache(false)
                 .build();
         this.kept = resend == Resend.UNANSWERED ? new KeptConnections(client) : null;
+        this.readWatch = kept == null ? null
+                : new ReadWatch("vendor-read-watch-" + vendor, ReadWatch.checkFor(readTimeout), System::nanoTime);
         this.secrets = Arrays.stream(secrets).filter(s -> s != null && !s.isBlank()).toList();
     }
 
@@ -186,7 +207,7 @@ public final class VendorHttp {
         try (response) {
             String detail;
             try {
-                byte[] body = response.inputStream().readNBytes(ERROR_BODY_LIMIT);
+                byte[] body = body(response).readNBytes(ERROR_BODY_LIMIT);
                 detail = errorDetail(new String(body, StandardCharsets.UTF_8));
             } catch (IOException | RuntimeException e) {
                 detail = response.status().reasonPhrase() + " (error body unreadable)";
@@ -252,14 +273,39 @@ public final class VendorHttp {
         }
     }
 
+    /**
+     * Sends on a kept connection with no socket read timeout (Helidon sets the request's at the start of every
+     * request): the {@link ReadWatch} times the exchange up to the answer's head instead, and {@link #body} each read
+     * of the body after it, each against the request's read timeout.
+     */
     private HttpClientResponse sendOnKept(HttpClientRequest request, boolean fresh, Object entity) {
         ClientConnection connection = kept.lend(request, fresh);
+        Duration limit = request.readTimeout();
+        ReadWatch.Read head = readWatch.watch(connection, limit);
+        request.readTimeout(Duration.ZERO);
+        head.begin();
         try {
-            return dispatch(request, entity);
+            HttpClientResponse response = dispatch(request, entity);
+            head.end();
+            if (head.expired()) {   // the head came just as the watcher closed the connection: the body is gone
+                response.close();
+                throw timedOut(limit);
+            }
+            return new KeptResponse(response, connection, limit);
         } catch (RuntimeException e) {
+            head.end();
             connection.closeResource();     // no response owns it; Helidon closes only some failures' connections
+            if (head.expired()) {
+                throw timedOut(limit);      // not the closed connection it saw: no resend, as for a socket timeout
+            }
             throw e;
         }
+    }
+
+    private VendorException timedOut(Duration limit) {
+        SocketTimeoutException timeout = new SocketTimeoutException("no data for " + limit.toMillis() + " ms");
+        return new VendorException(vendor, VendorException.Kind.TIMEOUT, 0, "timed out: " + timeout.getMessage(),
+                                   timeout);
     }
 
     private static HttpClientResponse dispatch(HttpClientRequest request, Object entity) {
@@ -268,10 +314,14 @@ public final class VendorHttp {
 
     /**
      * The body of a response from {@link #send}, as a stream whose read failures are already {@link VendorException}s
-     * ({@code TIMEOUT} or {@code STREAM_CUT}).
+     * ({@code TIMEOUT} or {@code STREAM_CUT}). On a kept connection its reads wait without a socket timeout, each
+     * timed by the {@link ReadWatch} instead (see {@code sendOnKept}).
      */
     public InputStream body(HttpClientResponse response) {
-        return new GuardedBody(response.inputStream());
+        ReadWatch.Read reads = response instanceof KeptResponse keptResponse
+                ? readWatch.watch(keptResponse.connection(), keptResponse.readTimeout())
+                : null;
+        return new GuardedBody(response.inputStream(), reads);
     }
 
     /** Reads a whole (small) body as UTF-8. */
@@ -443,36 +493,112 @@ public final class VendorHttp {
     }
 
     /**
-     * Turns read failures into {@link VendorException}s so that callers see one exception type, and asks the body for
-     * about as much as it delivers at a time ({@link ReadSize}).
+     * Turns read failures into {@link VendorException}s so that callers see one exception type, asks the body for
+     * about as much as it delivers at a time ({@link ReadSize}), and, on a kept connection, has each read timed by the
+     * {@link ReadWatch}: a read it ended is a {@code TIMEOUT}, whatever the closed connection made the read return.
      */
     private final class GuardedBody extends FilterInputStream {
 
         private final ReadSize readSize = new ReadSize();
+        /** The watched reads, or {@code null}: the socket's own read timeout applies. */
+        private final ReadWatch.Read reads;
 
-        GuardedBody(InputStream in) {
+        GuardedBody(InputStream in, ReadWatch.Read reads) {
             super(in);
+            this.reads = reads;
         }
 
         @Override
         public int read() {
+            begin();
             try {
-                return super.read();
+                int got = super.read();
+                checkNotExpired();
+                return got;
             } catch (IOException | RuntimeException e) {
+                checkNotExpired();
                 throw failure(e, true);
+            } finally {
+                end();
             }
         }
 
         @Override
         public int read(byte[] buffer, int offset, int length) {
+            begin();
             try {
                 int ask = readSize.ask(length);
                 int got = super.read(buffer, offset, ask);
+                checkNotExpired();
                 readSize.got(ask, got);
                 return got;
             } catch (IOException | RuntimeException e) {
+                checkNotExpired();
                 throw failure(e, true);
+            } finally {
+                end();
             }
+        }
+
+        private void begin() {
+            if (reads != null) {
+                reads.begin();
+            }
+        }
+
+        private void end() {
+            if (reads != null) {
+                reads.end();
+            }
+        }
+
+        private void checkNotExpired() {
+            if (reads != null && reads.expired()) {
+                throw timedOut(reads.limit());
+            }
+        }
+    }
+
+    /**
+     * A response on a kept connection: Helidon's, with the connection it came on and the request's read timeout, for
+     * {@link #body}.
+     */
+    private record KeptResponse(HttpClientResponse delegate, ClientConnection connection, Duration readTimeout)
+            implements HttpClientResponse {
+
+        @Override
+        public ReadableEntity entity() {
+            return delegate.entity();
+        }
+
+        @Override
+        public InputStream inputStream() {
+            return delegate.inputStream();
+        }
+
+        @Override
+        public Status status() {
+            return delegate.status();
+        }
+
+        @Override
+        public ClientResponseHeaders headers() {
+            return delegate.headers();
+        }
+
+        @Override
+        public ClientResponseTrailers trailers() {
+            return delegate.trailers();
+        }
+
+        @Override
+        public ClientUri lastEndpointUri() {
+            return delegate.lastEndpointUri();
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
         }
     }
 }
