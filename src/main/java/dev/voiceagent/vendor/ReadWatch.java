@@ -14,8 +14,8 @@ import io.helidon.webclient.api.ClientConnection;
  * <p>
  * Why: a socket read timeout makes every read that waits a timed wait, and a virtual thread's timed wait goes through
  * the JDK's delay scheduler, a platform thread woken when the wait starts, when it is cancelled and when it expires.
- * A streamed answer waits once per piece (a model's token, a chunk of speech), so with 200 talking calls that was
- * about 2,900 futex calls a second on that thread and the carriers waking it (loadtest/README.md, "Reads without a
+ * A streamed answer waits once per piece (a model's token, a chunk of speech), so with 200 talking calls that thread
+ * alone made about 2,600 futex calls a second (loadtest/README.md, "Reads without a
  * socket timeout"). Here a read waits untimed; the watcher looks at the waits in progress every {@code check} and
  * closes the connection of one that has waited longer than its limit, which ends the wait with an error that
  * {@link Read#expired()} then names a timeout. A {@link Read} is one request's wait for its answer's head, or one
@@ -32,8 +32,14 @@ final class ReadWatch {
     /** How long the watcher rests with no read in progress before it ends (the next read starts a new one). */
     static final Duration IDLE_EXIT = Duration.ofSeconds(30);
 
-    /** How often the watcher looks, for a client whose read timeout is {@code limit}: an eighth of it, 25 ms to 1 s. */
+    /**
+     * How often the watcher looks, for a client whose read timeout is {@code limit}: an eighth of it, 25 ms to 1 s (1 s
+     * for no limit).
+     */
     static Duration checkFor(Duration limit) {
+        if (!limit.isPositive()) {
+            return Duration.ofSeconds(1);   // no limit: nothing to look for but a request's own shorter one
+        }
         long eighth = limit.toNanos() / 8;
         return Duration.ofNanos(Math.clamp(eighth, Duration.ofMillis(25).toNanos(), Duration.ofSeconds(1).toNanos()));
     }
@@ -69,12 +75,15 @@ final class ReadWatch {
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
     }
 
-    /** Watches the reads of one body on {@code connection}, each allowed to wait {@code limit}. */
+    /**
+     * Watches the waits of one request's head or body on {@code connection}, each allowed to wait {@code limit}; a
+     * limit of zero waits for ever, as a socket read timeout of zero does.
+     */
     Read watch(ClientConnection connection, Duration limit) {
         return new Read(Objects.requireNonNull(connection, "connection"), limit.toNanos());
     }
 
-    /** One body's reads: {@link #begin()} before each, {@link #end()} after it, on the reading thread. */
+    /** The waits for one request's head or body: {@link #begin()} before each, {@link #end()} after, on one thread. */
     final class Read {
 
         private final ClientConnection connection;
@@ -97,7 +106,7 @@ final class ReadWatch {
             inProgress.remove(this);
         }
 
-        /** Whether the watcher ended a read of this body (closing its connection) because it waited too long. */
+        /** Whether the watcher ended a wait (closing the connection) because it lasted longer than the limit. */
         boolean expired() {
             return expired;
         }
@@ -108,7 +117,7 @@ final class ReadWatch {
         }
 
         private void expireIfLate(long now) {
-            if (now - since > limitNanos && inProgress.contains(this)) {
+            if (limitNanos > 0 && now - since > limitNanos && inProgress.contains(this)) {   // 0: no limit
                 expired = true;
                 inProgress.remove(this);
                 // The blocked read then fails, and Helidon never reuses a closed connection. On a thread of its own:
@@ -135,9 +144,9 @@ final class ReadWatch {
 
     /**
      * Looks every {@code check} while reads are in progress; rests while none is, until a read begins or
-     * {@code idleExit} passes; ends after resting that long with none, so an unused client keeps no thread. It decides to end under
-     * the lock with {@code resting} still set, so a read that begins meanwhile either is seen or sees it must start a
-     * new watcher.
+     * {@code idleExit} passes; ends after resting that long with none, so an unused client keeps no thread. It
+     * decides to end under the lock with {@code resting} still set, so a read that begins meanwhile either is seen or
+     * sees it must start a new watcher.
      */
     private void run() {
         long restingSince = 0;
@@ -148,7 +157,7 @@ final class ReadWatch {
                     restingSince = now;
                 }
                 resting = true;
-                if (inProgress.isEmpty()) {   // a read that began before `resting` was set would not wake us: look again
+                if (inProgress.isEmpty()) {   // a read that began before `resting` was set did not wake us: look again
                     LockSupport.parkNanos(this, idleExitNanos - (now - restingSince));
                 }
                 synchronized (lock) {

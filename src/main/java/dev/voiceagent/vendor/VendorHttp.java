@@ -116,8 +116,9 @@ public final class VendorHttp {
         this(vendor, resend, null, connectTimeout, readTimeout, secrets);
     }
 
-    /** As the public constructors, with TLS settings of its own ({@code null}: Helidon's default): a test's certificate. */
-    VendorHttp(String vendor, Resend resend, Tls tls, Duration connectTimeout, Duration readTimeout, String... secrets) {
+    /** As the public constructors, with TLS settings of its own ({@code null}: Helidon's): a test's certificate. */
+    VendorHttp(String vendor, Resend resend, Tls tls, Duration connectTimeout, Duration readTimeout,
+               String... secrets) {
         this.vendor = Objects.requireNonNull(vendor, "vendor");
         Objects.requireNonNull(resend, "resend");
         var builder = WebClient.builder();

@@ -1,6 +1,5 @@
 package dev.voiceagent.fakes;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,7 +11,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -142,7 +140,7 @@ public final class PacedAnswerServer implements AutoCloseable {
             InputStream in = socket.getInputStream();
             OutputStream out = socket.getOutputStream();
             while (true) {
-                int bodyLength = readHead(in);
+                int bodyLength = RequestHeads.readContentLength(in);
                 if (bodyLength < 0) {
                     return;
                 }
@@ -172,26 +170,5 @@ public final class PacedAnswerServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** Reads a request's head; its {@code Content-Length}, or -1 at end of stream before a request. */
-    private static int readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int matched = 0;
-        int b;
-        while (matched < 4 && (b = in.read()) >= 0) {
-            head.write(b);
-            matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (b == '\r' ? 1 : 0);
-        }
-        if (matched < 4) {
-            return -1;
-        }
-        int length = 0;
-        for (String line : head.toString(StandardCharsets.US_ASCII).split("\r\n")) {
-            if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-                length = Integer.parseInt(line.substring(line.indexOf(':') + 1).strip());
-            }
-        }
-        return length;
     }
 }

@@ -1,5 +1,6 @@
 package dev.voiceagent.vendor;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -111,7 +112,7 @@ class BodyReadTimeoutTest {
             assertThat(e.kind(), is(VendorException.Kind.TIMEOUT));
             assertThat(e.getMessage(), containsString("timed out"));
             assertThat(Duration.ofNanos(System.nanoTime() - start), greaterThanOrEqualTo(TIMEOUT));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
@@ -125,7 +126,7 @@ class BodyReadTimeoutTest {
     }
 
     private static VendorHttp keptOverTls() {
-        return new VendorHttp("test", VendorHttp.Resend.UNANSWERED,
-                              Tls.builder().sslContext(ConnectionCountingServer.sslContext()).build(), TIMEOUT, TIMEOUT);
+        Tls trustingTheTestCertificate = Tls.builder().sslContext(ConnectionCountingServer.sslContext()).build();
+        return new VendorHttp("test", VendorHttp.Resend.UNANSWERED, trustingTheTestCertificate, TIMEOUT, TIMEOUT);
     }
 }

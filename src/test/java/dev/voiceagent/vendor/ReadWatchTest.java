@@ -54,6 +54,20 @@ class ReadWatchTest {
     }
 
     @Test
+    void aLimitOfZeroWaitsForEverAsASocketTimeoutOfZeroDoes() throws InterruptedException {
+        ReadWatch watch = new ReadWatch("watch-zero", CHECK, now::get);
+        StubConnection connection = new StubConnection();
+        ReadWatch.Read read = watch.watch(connection, Duration.ZERO);
+
+        read.begin();
+        now.addAndGet(Duration.ofDays(1).toNanos());
+        Thread.sleep(CHECK.multipliedBy(20).toMillis());
+
+        assertThat(connection.closed.get(), is(false));
+        assertThat(read.expired(), is(false));
+    }
+
+    @Test
     void eachReadIsTimedFromItsOwnBeginningAndAReadThatEndedIsNeverExpired() throws InterruptedException {
         ReadWatch watch = new ReadWatch("watch-each", CHECK, now::get);
         StubConnection connection = new StubConnection();
@@ -94,10 +108,11 @@ class ReadWatchTest {
     }
 
     @Test
-    void theCheckIsAnEighthOfTheReadTimeoutWithinBounds() {
+    void theCheckIsAnEighthOfTheReadTimeoutWithinBoundsAndASecondWithNone() {
         assertThat(ReadWatch.checkFor(Duration.ofSeconds(4)), is(Duration.ofMillis(500)));
         assertThat(ReadWatch.checkFor(Duration.ofMillis(40)), is(Duration.ofMillis(25)));
         assertThat(ReadWatch.checkFor(Duration.ofSeconds(30)), is(Duration.ofSeconds(1)));
+        assertThat(ReadWatch.checkFor(Duration.ZERO), is(Duration.ofSeconds(1)));
     }
 
     private static boolean awaitTrue(AtomicBoolean flag, Duration limit) throws InterruptedException {
