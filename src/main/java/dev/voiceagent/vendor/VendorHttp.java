@@ -284,23 +284,22 @@ public final class VendorHttp {
         Duration limit = request.readTimeout();
         ReadWatch.Read head = readWatch.watch(connection, limit);
         request.readTimeout(Duration.ZERO);
+        HttpClientResponse response;
         head.begin();
         try {
-            HttpClientResponse response = dispatch(request, entity);
-            head.end();
-            if (head.expired()) {   // the head came just as the watcher closed the connection: the body is gone
-                response.close();
-                throw timedOut(limit);
-            }
-            return new KeptResponse(response, connection, limit);
+            response = dispatch(request, entity);
         } catch (RuntimeException e) {
-            head.end();
             connection.closeResource();     // no response owns it; Helidon closes only some failures' connections
-            if (head.expired()) {
-                throw timedOut(limit);      // not the closed connection it saw: no resend, as for a socket timeout
-            }
-            throw e;
+            // A wait the watcher ended is a timeout, not the closed connection it saw: no resend.
+            throw head.expired() ? timedOut(limit) : e;
+        } finally {
+            head.end();
         }
+        if (head.expired()) {   // the head came just as the watcher closed the connection: the body is gone
+            response.close();
+            throw timedOut(limit);
+        }
+        return new KeptResponse(response, connection, limit);
     }
 
     private VendorException timedOut(Duration limit) {
@@ -511,34 +510,36 @@ public final class VendorHttp {
 
         @Override
         public int read() {
+            int got;
             begin();
             try {
-                int got = super.read();
-                checkNotExpired();
-                return got;
+                got = super.read();
             } catch (IOException | RuntimeException e) {
                 checkNotExpired();
                 throw failure(e, true);
             } finally {
                 end();
             }
+            checkNotExpired();
+            return got;
         }
 
         @Override
         public int read(byte[] buffer, int offset, int length) {
+            int ask = readSize.ask(length);
+            int got;
             begin();
             try {
-                int ask = readSize.ask(length);
-                int got = super.read(buffer, offset, ask);
-                checkNotExpired();
-                readSize.got(ask, got);
-                return got;
+                got = super.read(buffer, offset, ask);
             } catch (IOException | RuntimeException e) {
                 checkNotExpired();
                 throw failure(e, true);
             } finally {
                 end();
             }
+            checkNotExpired();
+            readSize.got(ask, got);
+            return got;
         }
 
         private void begin() {

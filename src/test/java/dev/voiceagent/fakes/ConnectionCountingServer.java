@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -36,23 +34,17 @@ public final class ConnectionCountingServer implements AutoCloseable {
     private static final char[] KEYSTORE_PASSWORD = "test-only".toCharArray();
     private static final byte[] BODY = "ok".getBytes(StandardCharsets.US_ASCII);
 
-    private final ServerSocket server;
-    private final boolean tls;
     private final boolean closeAfterFirstAnswer;
     private final List<Connection> connections = new CopyOnWriteArrayList<>();
+    private final LoopbackListener listener;
 
     private ConnectionCountingServer(boolean tls, boolean closeAfterFirstAnswer) {
-        this.tls = tls;
         this.closeAfterFirstAnswer = closeAfterFirstAnswer;
-        try {
-            InetAddress loopback = InetAddress.getLoopbackAddress();
-            this.server = tls
-                    ? sslContext().getServerSocketFactory().createServerSocket(0, 50, loopback)
-                    : new ServerSocket(0, 50, loopback);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        Thread.ofVirtual().name("counting-server-accept").start(this::accept);
+        this.listener = new LoopbackListener("counting-server", tls, socket -> {
+            Connection connection = new Connection(socket);
+            connections.add(connection);
+            return connection::serve;
+        });
     }
 
     /** Plain HTTP, connections kept as long as the client keeps them. */
@@ -91,7 +83,7 @@ public final class ConnectionCountingServer implements AutoCloseable {
 
     /** {@code http://127.0.0.1:port/} or {@code https://localhost:port/} (the certificate's name). */
     public URI baseUri() {
-        return URI.create((tls ? "https://localhost:" : "http://127.0.0.1:") + server.getLocalPort() + "/");
+        return listener.baseUri();
     }
 
     /** Requests answered on each connection, in the order the connections were accepted. */
@@ -118,26 +110,7 @@ public final class ConnectionCountingServer implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            server.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
-        for (Connection connection : connections) {
-            connection.close();
-        }
-    }
-
-    private void accept() {
-        while (!server.isClosed()) {
-            try {
-                Connection connection = new Connection(server.accept());
-                connections.add(connection);
-                Thread.ofVirtual().name("counting-server-connection").start(connection::serve);
-            } catch (IOException e) {
-                return;     // closed
-            }
-        }
+        listener.close();
     }
 
     private final class Connection {
@@ -171,15 +144,7 @@ public final class ConnectionCountingServer implements AutoCloseable {
                     }
                 }
             } catch (IOException e) {
-                closedByClient = !server.isClosed();   // reset by the client, or our own close
-            }
-        }
-
-        void close() {
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // closing anyway
+                closedByClient = !listener.isClosed();   // reset by the client, or our own close
             }
         }
     }

@@ -3,9 +3,6 @@ package dev.voiceagent.fakes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +11,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -63,23 +59,15 @@ public final class PacedAnswerServer implements AutoCloseable {
         }
     }
 
-    private final ServerSocket server;
-    private final boolean tls;
     private final Queue<Answer> script = new ConcurrentLinkedQueue<>();
-    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
+    private final LoopbackListener listener;
 
     private PacedAnswerServer(boolean tls) {
-        this.tls = tls;
-        try {
-            InetAddress loopback = InetAddress.getLoopbackAddress();
-            this.server = tls
-                    ? ConnectionCountingServer.sslContext().getServerSocketFactory().createServerSocket(0, 50, loopback)
-                    : new ServerSocket(0, 50, loopback);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        Thread.ofVirtual().name("paced-server-accept").start(this::accept);
+        this.listener = new LoopbackListener("paced-server", tls, socket -> {
+            connections.incrementAndGet();
+            return () -> serve(socket);
+        });
     }
 
     public static PacedAnswerServer plain() {
@@ -98,7 +86,7 @@ public final class PacedAnswerServer implements AutoCloseable {
 
     /** {@code http://127.0.0.1:port/} or {@code https://localhost:port/}. */
     public URI baseUri() {
-        return URI.create((tls ? "https://localhost:" : "http://127.0.0.1:") + server.getLocalPort() + "/");
+        return listener.baseUri();
     }
 
     /** TCP connections accepted so far. */
@@ -108,31 +96,7 @@ public final class PacedAnswerServer implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            server.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
-        for (Socket socket : sockets) {
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
-        }
-    }
-
-    private void accept() {
-        while (!server.isClosed()) {
-            try {
-                Socket socket = server.accept();
-                sockets.add(socket);
-                connections.incrementAndGet();
-                Thread.ofVirtual().name("paced-server-connection").start(() -> serve(socket));
-            } catch (IOException e) {
-                return;     // closed
-            }
-        }
+        listener.close();
     }
 
     private void serve(Socket socket) {
