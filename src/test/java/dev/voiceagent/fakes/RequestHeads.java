@@ -12,8 +12,22 @@ final class RequestHeads {
     private RequestHeads() {
     }
 
+    /**
+     * Reads the next request, head and body, and discards it (these fakes answer by script, not by content).
+     *
+     * @return false at the end of the stream before a request: the client closed the connection
+     */
+    static boolean skipRequest(InputStream in) throws IOException {
+        int bodyLength = readContentLength(in);
+        if (bodyLength < 0) {
+            return false;
+        }
+        in.readNBytes(bodyLength);
+        return true;
+    }
+
     /** Reads a request's head; its {@code Content-Length} (0 if none), or -1 at end of stream before a request. */
-    static int readContentLength(InputStream in) throws IOException {
+    private static int readContentLength(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int matched = 0;
         int b;
